@@ -1,0 +1,61 @@
+"""The Flask application factory.
+
+Extensions live at module level and are bound here; blueprints are imported inside the
+factory so that importing `app` stays cheap for jobs and the command line.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from app.config import Config
+from app.db import db
+
+csrf = CSRFProtect()
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the web app (also the context jobs and CLI commands run in)."""
+    config = config or Config.from_env()
+    app = Flask(__name__, template_folder="templates", static_folder="static")
+    app.config.from_mapping(config.as_flask())
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.APP_ENV == "production",
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+    )
+    app.extensions["service_config"] = config
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    db.init_app(app)
+    csrf.init_app(app)
+
+    from jobs import runner
+
+    runner.init_app(app)
+
+    from app import api, health, sandbox, webhooks
+
+    app.register_blueprint(webhooks.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(sandbox.bp)
+    # Providers and API clients sign or authenticate their requests; CSRF is for browser forms.
+    csrf.exempt(webhooks.bp)
+    csrf.exempt(api.bp)
+
+    try:
+        from admin import register as register_admin
+    except ImportError:  # the admin arrives in its own issue; the service runs without it
+        register_admin = None
+    if register_admin is not None:
+        register_admin(app)
+
+    from app import cli
+
+    cli.register(app)
+    return app

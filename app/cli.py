@@ -1,0 +1,172 @@
+"""Command line: `flask --app app <group> <command>` (see CONTRACT.md)."""
+from __future__ import annotations
+
+import sys
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from app.auth import create_staff, ensure_first_admin, issue_token
+from app.db import db
+from app.models import Buyer, Conversation, Staff
+from app.phones import normalise_phone
+
+
+def upgrade_database(url: str | None = None) -> None:
+    """Run Alembic migrations to head: the only way a schema is made."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    root = Path(__file__).resolve().parent.parent
+    cfg = AlembicConfig(str(root / "alembic.ini"))
+    cfg.set_main_option("sqlalchemy.url", url or current_app.config["DATABASE_URL"])
+    command.upgrade(cfg, "head")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(catalog_group)
+    app.cli.add_command(staff_group)
+    app.cli.add_command(buyer_group)
+    app.cli.add_command(worker)
+    app.cli.add_command(sweep_command)
+
+
+@click.group("db", help="Database schema.")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade", help="Migrate the database to the newest revision.")
+def db_upgrade() -> None:
+    Path("var").mkdir(exist_ok=True)
+    upgrade_database()
+    if ensure_first_admin(db.session, current_app.config.get("ADMIN_EMAIL"),
+                          current_app.config.get("ADMIN_PASSWORD")):
+        click.echo(f"created admin {current_app.config['ADMIN_EMAIL']}")
+    db.session.commit()
+    click.echo("database is at the newest revision")
+
+
+@click.group("catalog", help="Products, vendors and listings.")
+def catalog_group() -> None:
+    pass
+
+
+@catalog_group.command("import")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def catalog_import(folder: Path) -> None:
+    """Load products.csv, vendors.csv and listings.csv from FOLDER; bad rows are skipped."""
+    from app.catalog_import import import_dir
+
+    report = import_dir(db.session, folder)
+    db.session.commit()
+    for error in report.errors:
+        click.echo(error, err=True)
+    click.echo(report.summary())
+
+
+@click.group("staff", help="Staff accounts for the admin and the API.")
+def staff_group() -> None:
+    pass
+
+
+@staff_group.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "staff"]), default="staff")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", default=None)
+def staff_create(email: str, role: str, password: str, name: str | None) -> None:
+    try:
+        staff = create_staff(db.session, email, role, password, name)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"created {staff.role} {staff.email}")
+
+
+@staff_group.command("token")
+@click.argument("email")
+def staff_token(email: str) -> None:
+    """Print a new bearer token for the JSON API (and nothing else)."""
+    staff = db.session.scalar(select(Staff).where(Staff.email == email.strip().lower()))
+    if staff is None or not staff.active:
+        raise click.ClickException(f"no active staff account {email}")
+    token = issue_token(db.session, staff)
+    db.session.commit()
+    click.echo(token)
+
+
+@click.group("buyer", help="Buyers registered by staff.")
+def buyer_group() -> None:
+    pass
+
+
+@buyer_group.command("create")
+@click.argument("phone")
+@click.option("--name", required=True)
+@click.option("--shop", required=True)
+@click.option("--town", required=True)
+@click.option("--credit-limit", default="0")
+@click.option("--language", type=click.Choice(["en", "ne", "hi"]), default=None)
+def buyer_create(phone: str, name: str, shop: str, town: str, credit_limit: str,
+                 language: str | None) -> None:
+    """Register a buyer so the chat skips onboarding."""
+    e164 = normalise_phone(phone, current_app.config["DEFAULT_COUNTRY"])
+    if e164 is None:
+        raise click.ClickException(f"{phone} is not a phone number")
+    try:
+        limit = Decimal(credit_limit)
+    except InvalidOperation as exc:
+        raise click.ClickException(f"credit limit {credit_limit!r} is not a number") from exc
+    buyer = db.session.scalar(select(Buyer).where(Buyer.phone == e164)) or Buyer(phone=e164)
+    buyer.name, buyer.shop_name, buyer.town = name, shop, town
+    buyer.credit_limit, buyer.language = limit, language
+    buyer.registered_by_staff = True
+    buyer.onboarded = True
+    db.session.add(buyer)
+    db.session.flush()
+    conv = db.session.scalar(select(Conversation).where(Conversation.channel == "whatsapp",
+                                                         Conversation.address == e164))
+    if conv is not None:
+        conv.buyer_id = buyer.id
+        conv.language = conv.language or language
+    db.session.commit()
+    click.echo(f"buyer {e164} registered")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--no-scheduler", is_flag=True, help="Do not run periodic duties here.")
+def worker(burst: bool, no_scheduler: bool) -> None:
+    """Run an RQ worker on every queue of the service (and the periodic duties)."""
+    from rq import SimpleWorker
+
+    from jobs import periodic, queues, runner
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL is not set: without it jobs run in the web process")
+    runner.set_worker_app(app)
+    stop = None if (burst or no_scheduler) else periodic.start_scheduler(app)
+    # SimpleWorker runs jobs in this process: no fork per job, and the engine's connection
+    # pool stays valid. A killed worker leaves its message unprocessed for the sweeper.
+    rq_worker = SimpleWorker([runner.rq_queue(name, app) for name in queues.ALL],
+                             connection=runner.redis_connection(app))
+    try:
+        rq_worker.work(burst=burst, with_scheduler=not burst, logging_level="INFO")
+    finally:
+        if stop is not None:
+            stop.set()
+    sys.exit(0)
+
+
+@click.command("sweep")
+def sweep_command() -> None:
+    """Re-enqueue unprocessed messages and unsent outbound rows now."""
+    from jobs.periodic import sweep
+
+    click.echo(sweep())

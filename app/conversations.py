@@ -1,0 +1,100 @@
+"""Running the pure engine against stored conversations: build its inputs, apply its actions."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+import conversation as engine
+from app.db import utcnow
+from app.messaging import queue_outbound
+from app.models import Conversation, Message
+
+log = logging.getLogger(__name__)
+
+Applier = Callable[[Session, Conversation, Any, list[int]], None]
+APPLIERS: dict[type, Applier] = {}
+
+
+def applies(action_type: type) -> Callable[[Applier], Applier]:
+    """Register the function that performs one kind of engine action."""
+
+    def register(fn: Applier) -> Applier:
+        APPLIERS[action_type] = fn
+        return fn
+
+    return register
+
+
+def state_of(conv: Conversation) -> engine.State:
+    return engine.State(name=conv.state, slots=dict(conv.slots or {}), draft=conv.draft,
+                        language=conv.language, opted_out=conv.opted_out,
+                        handoff_until=conv.handoff_until)
+
+
+def save_state(conv: Conversation, state: engine.State) -> None:
+    conv.state = state.name
+    conv.slots = dict(state.slots)
+    conv.draft = state.draft
+    conv.language = state.language
+    conv.opted_out = state.opted_out
+    conv.handoff_until = state.handoff_until
+
+
+def event_of(message: Message) -> engine.Event:
+    kind = "image" if message.media and not message.body else "text"
+    return engine.Event(kind=kind, now=utcnow(), text=message.body or "",
+                        media_count=len(message.media or []), meta=dict(message.meta or {}))
+
+
+def context_of(session: Session, conv: Conversation) -> engine.Context:
+    role = "vendor" if conv.vendor_id else "buyer"
+    return engine.Context(role=role, channel=conv.channel)
+
+
+def run_engine(session: Session, conv: Conversation, event: engine.Event) -> list[int]:
+    """Feed one event to the engine, apply what it says; returns new outbound message ids."""
+    new_state, actions = engine.handle(state_of(conv), event, context_of(session, conv))
+    save_state(conv, new_state)
+    outbound: list[int] = []
+    for action in actions:
+        applier = APPLIERS.get(type(action))
+        if applier is None:
+            raise TypeError(f"no applier for engine action {type(action).__name__}")
+        applier(session, conv, action, outbound)
+    return outbound
+
+
+def handle_inbound(session: Session, conv: Conversation, message: Message) -> list[int]:
+    conv.last_inbound_at = message.created_at
+    outbound = run_engine(session, conv, event_of(message))
+    message.processed_at = utcnow()
+    message.status = "processed"
+    return outbound
+
+
+@applies(engine.Reply)
+def _reply(session: Session, conv: Conversation, action: engine.Reply, out: list[int]) -> None:
+    meta: dict[str, Any] = {"options": list(action.options)} if action.options else {}
+    if action.even_if_opted_out:
+        meta["even_if_opted_out"] = True
+    msg = queue_outbound(session, conv, action.text, meta=meta, force=action.even_if_opted_out)
+    if msg is not None:
+        out.append(msg.id)
+
+
+@applies(engine.SetOptOut)
+def _opt_out(session: Session, conv: Conversation, action: engine.SetOptOut,
+             out: list[int]) -> None:
+    conv.opted_out = action.opted_out
+    if conv.buyer is not None:
+        conv.buyer.opted_out = action.opted_out
+    log.info("conversation %s opted %s", conv.id, "out" if action.opted_out else "in")
+
+
+def describe(action: engine.Action) -> dict[str, Any]:
+    """An action as plain data, for logs."""
+    return {"type": type(action).__name__, **asdict(action)}  # type: ignore[call-overload]

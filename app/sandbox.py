@@ -1,0 +1,99 @@
+"""A web chat that plays a WhatsApp phone against this server, through the real webhook.
+
+Each message is posted to `/webhooks/twilio/whatsapp` with a valid Twilio signature, so it
+takes exactly the road a real one takes. Off in production unless SANDBOX_ENABLED is set.
+"""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from flask import (Blueprint, abort, current_app, jsonify, render_template, request,
+                   send_from_directory)
+from sqlalchemy import select
+from twilio.request_validator import RequestValidator
+
+from app.db import db
+from app.models import Conversation, Message
+from app.phones import normalise_phone
+
+bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
+IMAGE_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp",
+               "application/pdf": ".pdf"}
+
+
+@bp.before_request
+def _enabled() -> None:
+    enabled = current_app.config.get("SANDBOX_ENABLED")
+    if current_app.config["APP_ENV"] == "production" and str(enabled).lower() not in ("1", "true"):
+        abort(404)
+
+
+def _media_dir() -> Path:
+    path = Path(current_app.config["MEDIA_ROOT"]) / "sandbox"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@bp.get("")
+@bp.get("/")
+def page():  # type: ignore[no-untyped-def]
+    return render_template("sandbox/chat.html")
+
+
+def _signed_post(path: str, form: dict[str, str]):  # type: ignore[no-untyped-def]
+    from app.webhooks import signing_token
+
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "http://localhost").rstrip("/")
+    signature = RequestValidator(signing_token()).compute_signature(base + path, form)
+    client = current_app.test_client()
+    return client.post(path, data=form, base_url=base, headers={"X-Twilio-Signature": signature})
+
+
+@bp.post("/send")
+def send():  # type: ignore[no-untyped-def]
+    phone = normalise_phone(request.form.get("phone", ""), current_app.config["DEFAULT_COUNTRY"])
+    if phone is None:
+        return jsonify(error="enter a phone number, e.g. +9779812345678"), 400
+    body = request.form.get("text", "").strip()
+    form = {
+        "MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": "ACsandbox",
+        "From": f"whatsapp:{phone}", "To": "whatsapp:+10000000000", "Body": body,
+        "NumMedia": "0",
+    }
+    if request.form.get("profile_name"):
+        form["ProfileName"] = request.form["profile_name"]
+    upload = request.files.get("image")
+    if upload is not None and upload.filename:
+        suffix = IMAGE_TYPES.get(upload.mimetype or "", ".bin")
+        name = uuid.uuid4().hex + suffix
+        upload.save(_media_dir() / name)
+        form.update(NumMedia="1", MediaContentType0=upload.mimetype or "application/octet-stream",
+                    MediaUrl0=request.host_url.rstrip("/") + f"/sandbox/media/{name}")
+    if not body and form["NumMedia"] == "0":
+        return jsonify(error="type a message or attach an image"), 400
+    response = _signed_post("/webhooks/twilio/whatsapp", form)
+    return jsonify(status=response.status_code, sid=form["MessageSid"]), (
+        200 if response.status_code == 200 else 502)
+
+
+@bp.get("/media/<name>")
+def media(name: str):  # type: ignore[no-untyped-def]
+    return send_from_directory(_media_dir(), name)
+
+
+@bp.get("/messages")
+def messages():  # type: ignore[no-untyped-def]
+    phone = normalise_phone(request.args.get("phone", ""), current_app.config["DEFAULT_COUNTRY"])
+    if phone is None:
+        return jsonify([])
+    conv = db.session.scalar(select(Conversation).where(Conversation.channel == "whatsapp",
+                                                         Conversation.address == phone))
+    if conv is None:
+        return jsonify([])
+    rows = db.session.scalars(
+        select(Message).where(Message.conversation_id == conv.id).order_by(Message.id)
+    ).all()
+    return jsonify([{"id": m.id, "direction": m.direction, "body": m.body, "status": m.status,
+                     "media": len(m.media or []), "options": m.meta.get("options", []),
+                     "at": m.created_at.strftime("%H:%M")} for m in rows])

@@ -1,0 +1,29 @@
+"""The engine's entry point. Commands that work in any state come first, then the state."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from conversation.commands import command_of
+from conversation.texts import text
+from conversation.types import Action, Context, Event, Reply, SetOptOut, State
+
+
+def handle(state: State, event: Event, ctx: Context) -> tuple[State, list[Action]]:
+    """Decide what a conversation does with one event. Pure: no I/O, no clock."""
+    command = command_of(event.text) if event.kind == "text" else None
+    language = state.language
+    if command == "stop":
+        if state.opted_out:
+            return state, []
+        return replace(state, opted_out=True), [
+            SetOptOut(True), Reply(text("stopped", language), even_if_opted_out=True)
+        ]
+    if state.opted_out:
+        if command == "start":
+            return replace(state, opted_out=False), [
+                SetOptOut(False), Reply(text("started", language))
+            ]
+        return state, []  # an opted-out number gets nothing until START
+    if command in ("help", "start"):
+        return state, [Reply(text("help", language))]
+    return state, [Reply(text("fallback", language))]

@@ -1,0 +1,58 @@
+"""The engine's plain data: state in, event in, context in; state out, actions out."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class State:
+    """What the engine remembers of a conversation between messages."""
+
+    name: str = "new"
+    slots: dict[str, Any] = field(default_factory=dict)
+    draft: dict[str, Any] | None = None
+    language: str | None = None
+    opted_out: bool = False
+    handoff_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened: a message arrived (kind "text"), or a timer fired."""
+
+    kind: str
+    now: datetime
+    text: str = ""
+    media_count: int = 0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Context:
+    """Facts the engine may read but not change: who is talking, and in which role."""
+
+    role: str = "buyer"  # buyer | vendor
+    channel: str = "whatsapp"
+    party: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Action:
+    """Something the caller must do after the engine returns."""
+
+
+@dataclass(frozen=True)
+class Reply(Action):
+    """Send `text` back on the same conversation; `options` become buttons where supported."""
+
+    text: str
+    options: tuple[str, ...] = ()
+    # The one message an opted-out number still gets: the confirmation of STOP itself.
+    even_if_opted_out: bool = False
+
+
+@dataclass(frozen=True)
+class SetOptOut(Action):
+    opted_out: bool

@@ -1,0 +1,1 @@
+"""Background jobs. Each takes ids, reloads its rows, commits once, and may run twice safely."""

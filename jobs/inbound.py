@@ -1,0 +1,54 @@
+"""Processing inbound messages, one conversation at a time, oldest first."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from app.conversations import handle_inbound
+from app.db import db
+from app.models import INBOUND, Conversation, Message
+from jobs import queues
+from jobs.runner import enqueue, job
+
+log = logging.getLogger(__name__)
+
+
+@job
+def process_conversation(conversation_id: int) -> int:
+    """Handle every unprocessed message of a conversation; returns how many were handled.
+
+    Each message is its own transaction, taken under a row lock on the conversation, so two
+    workers never interleave one buyer's messages and a killed worker loses at most the
+    message it was on, which stays unprocessed for the sweeper.
+    """
+    handled = 0
+    while True:
+        session = db.session
+        conv = session.scalar(
+            select(Conversation).where(Conversation.id == conversation_id).with_for_update()
+        )
+        if conv is None:
+            session.rollback()
+            return handled
+        message = session.scalar(
+            select(Message)
+            .where(Message.conversation_id == conversation_id, Message.direction == INBOUND,
+                   Message.processed_at.is_(None))
+            .order_by(Message.id)
+            .limit(1)
+        )
+        if message is None:
+            session.commit()
+            return handled
+        outbound = handle_inbound(session, conv, message)
+        session.commit()
+        handled += 1
+        _send_all(outbound)
+
+
+def _send_all(message_ids: list[int]) -> None:
+    from jobs.outbound import send_message
+
+    for message_id in message_ids:
+        enqueue(send_message, message_id, queue=queues.OUTBOUND)
