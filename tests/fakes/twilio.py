@@ -1,0 +1,151 @@
+"""A fake Twilio REST API on 127.0.0.1 that the real `twilio` client talks to.
+
+It speaks the Messages resource the way Twilio does (form-encoded POST with basic auth, JSON
+answer with a `SM…` sid, error bodies with `code` and `message`) and, when asked, calls the
+message's StatusCallback with a correctly signed request, as Twilio would.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from twilio.request_validator import RequestValidator
+
+
+@dataclass
+class SentMessage:
+    sid: str
+    to: str
+    from_: str
+    body: str
+    params: dict[str, str]
+    created: float = field(default_factory=time.time)
+
+
+class FakeTwilio:
+    """Start with `with FakeTwilio(sid, token) as fake:`; `fake.url` is the base URL."""
+
+    def __init__(self, account_sid: str = "AC" + "0" * 32, auth_token: str = "test-token") -> None:
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.messages: list[SentMessage] = []
+        self.failures: list[tuple[int, int, str]] = []  # (http status, twilio code, message)
+        self.callback_statuses: tuple[str, ...] = ()
+        self.lock = threading.Lock()
+        self.condition = threading.Condition(self.lock)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> FakeTwilio:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def fail_next(self, count: int = 1, status: int = 500, code: int = 20500,
+                  message: str = "Internal Server Error") -> None:
+        with self.lock:
+            self.failures.extend([(status, code, message)] * count)
+
+    def wait_for(self, count: int, timeout: float = 20.0) -> list[SentMessage]:
+        """Block until at least `count` messages were sent (or the timeout passes)."""
+        deadline = time.time() + timeout
+        with self.condition:
+            while len(self.messages) < count and time.time() < deadline:
+                self.condition.wait(timeout=max(0.0, deadline - time.time()))
+            return list(self.messages)
+
+    def to(self, address: str) -> list[SentMessage]:
+        with self.lock:
+            return [m for m in self.messages if m.to.endswith(address)]
+
+    def _record(self, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        with self.condition:
+            if self.failures:
+                status, code, message = self.failures.pop(0)
+                return status, {"code": code, "message": message, "status": status,
+                                "more_info": f"https://www.twilio.com/docs/errors/{code}"}
+            sid = "SM" + uuid.uuid4().hex
+            sent = SentMessage(sid=sid, to=params.get("To", ""), from_=params.get("From", ""),
+                               body=params.get("Body", ""), params=params)
+            self.messages.append(sent)
+            self.condition.notify_all()
+        if params.get("StatusCallback") and self.callback_statuses:
+            threading.Thread(target=self._callbacks, args=(sent,), daemon=True).start()
+        return 201, {"sid": sid, "account_sid": self.account_sid, "to": sent.to,
+                     "from": sent.from_, "body": sent.body, "status": "queued",
+                     "num_segments": "1", "direction": "outbound-api",
+                     "date_created": time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime()),
+                     "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json"}
+
+    def _callbacks(self, sent: SentMessage) -> None:
+        url = sent.params["StatusCallback"]
+        for status in self.callback_statuses:
+            form = {"MessageSid": sent.sid, "MessageStatus": status, "AccountSid":
+                    self.account_sid, "To": sent.to, "From": sent.from_}
+            if status in ("failed", "undelivered"):
+                form.update(ErrorCode="63016", ErrorMessage="Outside the allowed window")
+            signature = RequestValidator(self.auth_token).compute_signature(url, form)
+            request = urllib.request.Request(
+                url, data=urllib.parse.urlencode(form).encode(), method="POST",
+                headers={"X-Twilio-Signature": signature,
+                         "Content-Type": "application/x-www-form-urlencoded"})
+            try:
+                urllib.request.urlopen(request, timeout=5).read()
+            except OSError:
+                pass
+
+    def _authorised(self, header: str | None) -> bool:
+        if not header or not header.startswith("Basic "):
+            return False
+        user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+        return user == self.account_sid and password == self.auth_token
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _json(self, status: int, body: dict[str, Any]) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                path = urllib.parse.urlsplit(self.path).path
+                expected = f"/2010-04-01/Accounts/{fake.account_sid}/Messages.json"
+                length = int(self.headers.get("Content-Length", "0"))
+                params = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode(),
+                                                     keep_blank_values=True))
+                if not fake._authorised(self.headers.get("Authorization")):
+                    self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                elif path != expected:
+                    self._json(404, {"code": 20404, "message": "Not found", "status": 404})
+                elif not params.get("To") or not (params.get("Body") or params.get("MediaUrl")
+                                                  or params.get("ContentSid")):
+                    self._json(400, {"code": 21602, "message": "Message body is required.",
+                                     "status": 400})
+                else:
+                    self._json(*fake._record(params))
+
+        return Handler
