@@ -228,7 +228,7 @@ def _near(glyphs: np.ndarray, labels: np.ndarray, stats: np.ndarray, glyph_h: fl
     """Components whose box overlaps the neighbourhood of a glyph."""
     mask = _glyph_mask(glyphs, labels)
     pad = max(1, int(glyph_h * 0.6))
-    grown = cv2.dilate(mask, np.ones((pad, pad), np.uint8))
+    grown = cv2.dilate(mask, np.ones((2 * pad + 1, 2 * pad + 1), np.uint8))
     integral = cv2.integral(grown)
     x, y, cw, ch = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
     hits = (integral[y + ch, x + cw] - integral[y, x + cw] - integral[y + ch, x]
