@@ -6,12 +6,13 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import conversation as engine
 from app.db import utcnow
 from app.messaging import queue_outbound
-from app.models import Conversation, Message
+from app.models import Buyer, Conversation, Message, Vendor
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +51,34 @@ def event_of(message: Message) -> engine.Event:
                         media_count=len(message.media or []), meta=dict(message.meta or {}))
 
 
+def link_party(session: Session, conv: Conversation) -> None:
+    """Tie a conversation to the vendor whose phone it is, or else to a buyer (made on first
+    contact, not yet onboarded)."""
+    if conv.vendor_id or conv.buyer_id or conv.channel == "email":
+        return
+    vendor = session.scalar(select(Vendor).where(Vendor.phone == conv.address))
+    if vendor is not None:
+        conv.vendor_id = vendor.id
+        return
+    buyer = session.scalar(select(Buyer).where(Buyer.phone == conv.address))
+    if buyer is None:
+        buyer = Buyer(phone=conv.address)
+        session.add(buyer)
+        session.flush()
+    conv.buyer_id = buyer.id
+    conv.buyer = buyer
+    conv.language = conv.language or buyer.language
+
+
 def context_of(session: Session, conv: Conversation) -> engine.Context:
-    role = "vendor" if conv.vendor_id else "buyer"
-    return engine.Context(role=role, channel=conv.channel)
+    """The facts the engine may read, gathered by the side of the market this party is on."""
+    if conv.vendor_id:
+        from app import vendor_flow
+
+        return vendor_flow.vendor_context(session, conv)
+    from app import buyer_flow
+
+    return buyer_flow.buyer_context(session, conv)
 
 
 def run_engine(session: Session, conv: Conversation, event: engine.Event) -> list[int]:
@@ -69,6 +95,7 @@ def run_engine(session: Session, conv: Conversation, event: engine.Event) -> lis
 
 
 def handle_inbound(session: Session, conv: Conversation, message: Message) -> list[int]:
+    link_party(session, conv)
     conv.last_inbound_at = message.created_at
     outbound = run_engine(session, conv, event_of(message))
     message.processed_at = utcnow()
@@ -93,6 +120,11 @@ def _opt_out(session: Session, conv: Conversation, action: engine.SetOptOut,
     if conv.buyer is not None:
         conv.buyer.opted_out = action.opted_out
     log.info("conversation %s opted %s", conv.id, "out" if action.opted_out else "in")
+
+
+# Each side of the market registers the appliers of its own actions.
+from app import buyer_flow as _buyer_flow  # noqa: E402,F401
+from app import vendor_flow as _vendor_flow  # noqa: E402,F401
 
 
 def describe(action: engine.Action) -> dict[str, Any]:

@@ -91,7 +91,8 @@ class Database:
 
     @property
     def dialect(self) -> str:
-        assert self.engine is not None
+        if self.engine is None:
+            raise RuntimeError("the database is not bound to an app yet")
         return self.engine.dialect.name
 
 

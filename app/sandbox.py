@@ -8,8 +8,15 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, jsonify, render_template, request,
-                   send_from_directory)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+)
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 

@@ -1,8 +1,10 @@
-"""The engine's entry point. Commands that work in any state come first, then the state."""
+"""The engine's entry point: commands that hold in any state and for anyone come first
+(STOP/START), then the buyer's or the vendor's state machine."""
 from __future__ import annotations
 
 from dataclasses import replace
 
+from conversation import buyer, vendor
 from conversation.commands import command_of
 from conversation.texts import text
 from conversation.types import Action, Context, Event, Reply, SetOptOut, State
@@ -24,6 +26,6 @@ def handle(state: State, event: Event, ctx: Context) -> tuple[State, list[Action
                 SetOptOut(False), Reply(text("started", language))
             ]
         return state, []  # an opted-out number gets nothing until START
-    if command in ("help", "start"):
-        return state, [Reply(text("help", language))]
-    return state, [Reply(text("fallback", language))]
+    if ctx.role == "vendor":
+        return vendor.handle(state, event, ctx)
+    return buyer.handle(state, event, ctx)

@@ -56,3 +56,23 @@ class Reply(Action):
 @dataclass(frozen=True)
 class SetOptOut(Action):
     opted_out: bool
+
+
+# --- Actions that cross from the buyer's conversation to the vendor side of the market ----
+
+@dataclass(frozen=True)
+class OpenRFQ(Action):
+    """Ask matching vendors for a price on something the catalog lacks."""
+
+    text: str
+    quantity: float | None = None
+    unit: str | None = None
+    needed_by: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AcceptQuote(Action):
+    """The buyer takes quote `position` of an RFQ (the newest open one when rfq is None)."""
+
+    position: int
+    rfq_number: str | None = None

@@ -81,7 +81,8 @@ def _status_callback(message_id: int) -> str | None:
 def _sent(message_id: int, result: SendResult) -> None:
     session = db.session
     message = session.get(Message, message_id, with_for_update=True)
-    assert message is not None and message.outbox is not None
+    if message is None or message.outbox is None:
+        raise LookupError(f"outbound message {message_id} vanished while being sent")
     message.provider_id = message.provider_id or result.provider_id
     # A status callback may already have moved it further on; never move it back.
     if message.status in ("sending", "pending"):
@@ -95,7 +96,8 @@ def _sent(message_id: int, result: SendResult) -> None:
 def _failed(message_id: int, exc: ChannelError) -> str:
     session = db.session
     message = session.get(Message, message_id, with_for_update=True)
-    assert message is not None and message.outbox is not None
+    if message is None or message.outbox is None:
+        raise LookupError(f"outbound message {message_id} vanished while being sent")
     outbox = message.outbox
     outbox.last_error = f"{exc.code}: {exc}"
     outbox.claimed_at = None

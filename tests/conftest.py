@@ -85,7 +85,8 @@ def db(app: Flask) -> Iterator[Any]:
         database.session.remove()
         outer.rollback()
         connection.close()
-        database.session.configure(bind=database.engine, join_transaction_mode="conservative_savepoint")
+        database.session.configure(bind=database.engine,
+                                   join_transaction_mode="conservative_savepoint")
 
 
 @pytest.fixture
