@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import OSA
 
 from parsers import lexicon as lx
 from parsers.normalize import fold, skeleton
@@ -105,9 +105,12 @@ def analyse_phrase(text: str, content: tuple[float, str] | None = None) -> Phras
     keys: list[str] = []
     sizes: list[tuple[float, str]] = []
     hints: list[str] = []
+    # A name made only of words that are fillers elsewhere (`lai`) keeps them.
+    all_fillers = all(lx.is_filler(t.key) for t in toks if t.kind == WORD)
     for i, tok in enumerate(toks):
         nxt = toks[i + 1] if i + 1 < len(toks) else None
-        if tok.kind == WORD and not lx.is_filler(tok.key) and tok.key not in lx.CONJUNCTIONS:
+        if tok.kind == WORD and (all_fillers or not lx.is_filler(tok.key)) \
+                and tok.key not in lx.CONJUNCTIONS:
             keys.append(canonical(tok.key))
         elif tok.kind == NUM and tok.value is not None:
             unit = nxt.unit if nxt is not None and nxt.kind == UNIT and not nxt.bare else None
@@ -133,8 +136,21 @@ def _deletes(key: str) -> set[str]:
     return {key[:i] + key[i + 1:] for i in range(len(key))}
 
 
+def fuzzy_similarity(a: str, b: str) -> float:
+    """Similarity of two folded words, 0 beyond one edit (two for words of 7+ letters).
+
+    Edits count transpositions as one (`kandel`/`kandle`); the folding already absorbed the
+    spelling variants, so what is left is typing errors.
+    """
+    longest = max(len(a), len(b))
+    allowed = 2 if longest >= 7 else 1
+    distance = OSA.distance(a, b, score_cutoff=allowed)
+    if distance > allowed:
+        return 0.0
+    return 1.0 - distance / (longest + 1)
+
+
 COMMON_POSTINGS = 400  # a word in more products than this does not generate candidates alone
-FUZZY_MIN = 0.75
 MIN_FUZZY_LEN = 4
 
 
@@ -201,10 +217,8 @@ class CatalogIndex:
         for variant in _deletes(key) | {key}:
             found.update(self._deletes.get(variant, ()))
         found.update(self._skeletons.get(skeleton(key), ()))
-        scored = sorted(
-            ((cand, Indel.normalized_similarity(key, cand)) for cand in found), key=lambda x: -x[1]
-        )
-        result = tuple((cand, round(sim, 3)) for cand, sim in scored[:3] if sim >= FUZZY_MIN)
+        scored = sorted(((cand, fuzzy_similarity(key, cand)) for cand in found), key=lambda x: -x[1])
+        result = tuple((cand, round(sim, 3)) for cand, sim in scored[:3] if sim > 0)
         with self._lock:
             if len(self._fuzzy_cache) > 100_000:
                 self._fuzzy_cache.clear()

@@ -145,7 +145,8 @@ FILLERS = frozenset(
         "pathaidinuhos", "pathaidinuhola", "pathaidinu", "dinu", "dinus", "dinuhos", "deu",
         "aaja", "aaj", "aja", "bholi", "bholi", "bihana", "belka", "jaldi", "chado", "chito",
         "pathaidinuna", "parchha", "parcha", "haru", "yo", "tyo", "samma", "bhitra",
-        "wala", "wali", "wale", "vala", "vali", "sabai", "sab",
+        "wala", "wali", "wale", "vala", "vali", "sabai", "sab", "uske", "iske", "saath", "sath",
+        "hua", "hue", "hui", "hoga", "abhi", "tak",
         # Hindi
         "bhaiya", "bhaiyya", "bhaia", "bhai", "ji", "bhej", "bhejo", "bhejna", "bhejiye",
         "bhejdo", "bhejde", "bhejdena", "dena", "de", "dijiye", "dijie", "do", "kar", "karo",
@@ -243,6 +244,10 @@ CANONICAL_WORD: dict[str, str] = {
     fold(word): fold(group[0]) for group in GLOSSARY for word in group if " " not in word
 }
 
+
+# A number word that folds onto a filler (`bees` and `bhi`, `by`) is a number only before
+# a unit.
+AMBIGUOUS_NUMBERS.update(k for k in NUMBER_WORDS if k in FILLERS)
 
 # Symbols fold to the empty key; they are matched by their raw form instead.
 FILLERS = FILLERS - {""}

@@ -112,16 +112,21 @@ def fold(word: str) -> str:
     w = "".join(ch for ch in w if ch.isalnum())
     if not w or w.isdigit():
         return w
+    if not devanagari:
+        w = _singular(w)
     # `c` alone (not from `ch`) is a hard k in English spellings: coke, colgate, cornflakes.
     w = re.sub(r"c(?!h)", "k", w)
     for pattern, repl in _FOLD_RULES:
         w = pattern.sub(repl, w)
-    if devanagari:
-        return w
-    if len(w) > 4 and w.endswith("es") and w[-3] in "oshxc":
-        w = w[:-2]
-    elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
-        w = w[:-1]
+    return w
+
+
+def _singular(w: str) -> str:
+    """English plural `s`/`es` off longer words, so `eggs`/`egg` and `boxes`/`box` meet."""
+    if len(w) > 4 and w.endswith("es") and w[-3] in "oxh":
+        return w[:-2]
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "ys")):
+        return w[:-1]
     return w
 
 

@@ -27,6 +27,7 @@ from parsers.catalog import (
 from parsers.model import ParsedItem, ParseResult
 from parsers.normalize import clean_text, fold, has_devanagari
 from parsers.tokens import MULT, NUM, UNIT, WORD, Tok, lex
+from parsers.units import to_base_quantity
 
 ALTERNATIVE_GAP = 0.06  # candidates this close to the best are offered as alternatives
 VARIANT_WINDOW = 0.35  # how far below the best a size-matching variant may score and still win
@@ -197,15 +198,51 @@ def _size_fits(q: Quantity, product: ProductSpec | None, index: CatalogIndex | N
 
 
 def _group(elements: list[Run | Quantity], index: CatalogIndex) -> tuple[list[Group], list[Run]]:
-    """Pair runs with quantities; also return the runs that got none (mentions)."""
+    """Pair runs with quantities; also return the runs that got none (mentions).
+
+    Both readings, name-first (`chini 10 kg`) and quantity-first (`10 kg chini`), are tried;
+    the one that gives more named products their quantities wins, and the reading the segment
+    starts with breaks ties.
+    """
     if not any(isinstance(e, Quantity) for e in elements):
         return [], [e for e in elements if isinstance(e, Run)]
-    if isinstance(elements[0], Quantity):
-        groups = _group_quantity_first(elements, index)
-    else:
-        groups = _group_name_first(elements)
+    starts_with_quantity = isinstance(elements[0], Quantity)
+    readings = [
+        (_reading_score(_group_name_first(elements), elements, index)
+         + (0.0 if starts_with_quantity else 0.5), 1, _group_name_first(elements)),
+        (_reading_score(_group_quantity_first(elements, index), elements, index)
+         + (0.5 if starts_with_quantity else 0.0), 0, _group_quantity_first(elements, index)),
+    ]
+    groups = max(readings, key=lambda r: (r[0], r[1]))[2]
     mentions = [g.run for g in groups if not g.quantities]
     return [g for g in groups if g.quantities], mentions
+
+
+def _reading_score(groups: list[Group], elements: list[Run | Quantity],
+                   index: CatalogIndex) -> float:
+    used = sum(len(g.quantities) for g in groups)
+    lost = sum(isinstance(e, Quantity) for e in elements) - used
+    score = -float(lost)
+    for group in groups:
+        if not group.quantities:
+            continue
+        product = _top_product(group.run, index)
+        if product is None:
+            score -= 1.0
+        elif _units_fit(group.quantities, product):
+            score += 2.0
+        else:
+            score -= 1.5  # `white 2 litre` is not bread: a unit that cannot apply is worse
+    return score
+
+
+def _units_fit(quantities: list[Quantity], product: ProductSpec) -> bool:
+    """Can every unit written in the group apply to the product?"""
+    return all(
+        q.unit is None or to_base_quantity(product, 1.0, fit_unit(q.unit, product), strict=False)
+        is not None
+        for q in quantities
+    )
 
 
 def _group_name_first(elements: list[Run | Quantity]) -> list[Group]:
@@ -223,7 +260,7 @@ def _group_quantity_first(elements: list[Run | Quantity], index: CatalogIndex) -
     pending: list[Quantity] = []
     for element in elements:
         if isinstance(element, Run):
-            groups.append(Group(element, pending))
+            groups.append(Group(element, list(pending)))
             pending = []
             continue
         last = groups[-1] if groups else None
@@ -255,6 +292,9 @@ def _choose_product(group: Group, index: CatalogIndex) -> tuple[Candidate, list[
         window = sized
     elif len(window) > 1:
         window = [c for c in window if c.score >= best - ALTERNATIVE_GAP] or window
+    fitting = [c for c in window if _units_fit(group.quantities, index.products[c.index])]
+    if fitting:
+        window = fitting
     hinted = [c for c in window if _hint_fits(group, index.products[c.index])]
     if hinted:
         window = hinted
