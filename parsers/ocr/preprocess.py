@@ -34,18 +34,17 @@ class Prepared:
 
 def prepare(image: Image.Image) -> Prepared:
     """Turn a decoded photo into an upright, deskewed, thresholded image for Tesseract."""
-    gray = to_gray(image)
-    gray = _limit_size(gray)
-    flat = flatten_illumination(gray)
-    binary = binarize(flat)
-    quarter, skew = estimate_orientation(binary)
-    flat = rotate(flat, quarter, skew)
-    binary = binarize(flat)
-    binary = remove_rules(binary)
-    binary = drop_specks_and_blobs(binary)
-    scale = text_scale(binary)
+    gray = _limit_size(to_gray(image))
+    first = binarize(flatten_illumination(gray, denoise=False))
+    quarter, skew = estimate_orientation(first)
+    # Scale the grey image before denoising and thresholding: tiny writing would lose its
+    # thin strokes to the median filter, and an enlarged binary image has blocky edges.
+    scale = text_scale(first)
     if abs(scale - 1.0) > 0.15:
-        binary = _resize_binary(binary, scale)
+        gray = _resize(gray, scale)
+    flat = flatten_illumination(gray)
+    binary = binarize(rotate(flat, quarter, skew))
+    binary = drop_specks_and_blobs(remove_rules(binary))
     return Prepared(Image.fromarray(binary), quarter, skew, scale)
 
 
@@ -68,7 +67,7 @@ def _limit_size(gray: np.ndarray) -> np.ndarray:
     return cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
 
 
-def flatten_illumination(gray: np.ndarray) -> np.ndarray:
+def flatten_illumination(gray: np.ndarray, denoise: bool = True) -> np.ndarray:
     """Divide by an estimate of the paper's brightness so shadows and gradients vanish.
 
     A grey closing wider than any pen stroke erases the ink and keeps the lighting; a step
@@ -80,7 +79,7 @@ def flatten_illumination(gray: np.ndarray) -> np.ndarray:
     background = cv2.blur(background, (side, side))
     flat = cv2.divide(gray, np.maximum(background, 1), scale=255)
     # Soften sensor and JPEG noise without blurring stroke edges much.
-    return cv2.medianBlur(flat, 3)
+    return cv2.medianBlur(flat, 3) if denoise else flat
 
 
 def binarize(flat: np.ndarray) -> np.ndarray:
@@ -115,17 +114,37 @@ def _best_angle(ink: np.ndarray) -> tuple[float, float]:
 def estimate_orientation(binary: np.ndarray) -> tuple[int, float]:
     """Return (quarter turns counter-clockwise, small skew in degrees) that level the lines.
 
-    Text lines give a comb-like row profile only when they run horizontally, so comparing
-    the best profile of the image with that of its 90-degree turn separates portrait from
-    landscape; upside-down is left to Tesseract's OSD, which can see glyph shapes.
+    Letters of a word sit side by side, closer than the lines sit to each other, so the
+    direction to each mark's nearest neighbour tells whether lines run across or down the
+    image. Upside-down is left to Tesseract's OSD, which can see glyph shapes.
     """
     small = _shrink_for_search(binary)
     ink = (small < 128).astype(np.uint8)
-    angle0, score0 = _best_angle(ink)
-    angle90, score90 = _best_angle(np.ascontiguousarray(np.rot90(ink)))
-    if score90 > score0 * 1.25:
-        return 1, angle90
-    return 0, angle0
+    quarter = 1 if _lines_run_vertically(ink) else 0
+    if quarter:
+        ink = np.ascontiguousarray(np.rot90(ink))
+    angle, _ = _best_angle(ink)
+    return quarter, angle
+
+
+def _lines_run_vertically(ink: np.ndarray, limit: int = 1500) -> bool:
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    h, w = ink.shape
+    sizes = stats[1:]
+    usable = (sizes[:, cv2.CC_STAT_AREA] >= 4) & (sizes[:, cv2.CC_STAT_HEIGHT] < h / 4) & (
+        sizes[:, cv2.CC_STAT_WIDTH] < w / 4)
+    points = centroids[1:][usable]
+    if len(points) < 3:
+        return False
+    if len(points) > limit:
+        # Evenly thinned, not random, so the same photo always gives the same answer.
+        points = points[:: len(points) // limit + 1]
+    delta = points[:, None, :] - points[None, :, :]
+    distance = np.hypot(delta[..., 0], delta[..., 1])
+    np.fill_diagonal(distance, np.inf)
+    nearest = delta[np.arange(len(points)), distance.argmin(axis=1)]
+    vertical = np.abs(nearest[:, 1]) > np.abs(nearest[:, 0])
+    return bool(vertical.mean() > 0.6)
 
 
 def _shrink_for_search(binary: np.ndarray) -> np.ndarray:
@@ -240,19 +259,19 @@ def text_scale(binary: np.ndarray) -> float:
     """Factor that brings the median glyph height to TARGET_GLYPH_PX (1.0 if unknown)."""
     ink = (binary < 128).astype(np.uint8)
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    h, w = binary.shape
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    widths = stats[1:, cv2.CC_STAT_WIDTH]
     areas = stats[1:, cv2.CC_STAT_AREA]
-    # Ignore dots and accents, which would drag the median down.
-    glyphs = heights[(areas >= 20) & (heights >= 6)]
+    # Ignore specks, dots and accents (they drag the median down) and lines or edges.
+    glyphs = heights[(areas >= 8) & (heights >= 4) & (heights < h / 4) & (widths < w / 3)]
     if count <= 1 or len(glyphs) < 5:
         return 1.0
     median = float(np.median(glyphs))
-    return float(np.clip(TARGET_GLYPH_PX / median, 0.5, 3.0))
+    return float(np.clip(TARGET_GLYPH_PX / median, 0.5, 4.0))
 
 
-def _resize_binary(binary: np.ndarray, scale: float) -> np.ndarray:
-    size = (max(1, round(binary.shape[1] * scale)), max(1, round(binary.shape[0] * scale)))
+def _resize(gray: np.ndarray, scale: float) -> np.ndarray:
+    size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-    resized = cv2.resize(binary, size, interpolation=interpolation)
-    _, resized = cv2.threshold(resized, 127, 255, cv2.THRESH_BINARY)
-    return resized
+    return cv2.resize(gray, size, interpolation=interpolation)

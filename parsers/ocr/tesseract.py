@@ -17,7 +17,7 @@ from parsers.ocr.preprocess import prepare
 PSM = 6
 OCR_TIMEOUT_S = 20
 # Below this mean word confidence a reading is doubtful enough to try it upside down.
-LOW_CONFIDENCE = 55.0
+LOW_CONFIDENCE = 80.0
 # Stop trying alternatives once this much time has gone: the reply must stay quick.
 TIME_BUDGET_S = 1.5
 LANGS_BY_SCRIPT = {"Latin": "eng", "Devanagari": "nep+hin+eng"}
