@@ -84,14 +84,27 @@ class Phrase:
     hints: tuple[str, ...]
 
 
+MIN_SCORE = 0.7
+MIN_COMPLETENESS = 0.45
+
+
 @dataclass
 class Candidate:
-    """A product ranked for a run of words (stage one: words only)."""
+    """A product ranked for a run of words (stage one: words only).
+
+    `qcov` is the share of the run the product explains, `compl` how completely the run
+    matches one of the product's names; `score` mixes both.
+    """
 
     index: int
     score: float
     qcov: float
     compl: float
+
+    @property
+    def accepted(self) -> bool:
+        """Good enough to name the product: `2 kg cashew` is not Good Day Cashew Biscuits."""
+        return self.score >= MIN_SCORE and self.compl >= MIN_COMPLETENESS
 
 
 def canonical(key: str) -> str:
@@ -140,10 +153,13 @@ def fuzzy_similarity(a: str, b: str) -> float:
     """Similarity of two folded words, 0 beyond one edit (two for words of 7+ letters).
 
     Edits count transpositions as one (`kandel`/`kandle`); the folding already absorbed the
-    spelling variants, so what is left is typing errors.
+    spelling variants, so what is left is typing errors. Words of five letters or fewer may
+    differ in their vowels only.
     """
     longest = max(len(a), len(b))
     allowed = 2 if longest >= 7 else 1
+    if longest <= 5 and skeleton(a) != skeleton(b):
+        return 0.0  # short words may differ in vowels only: `suger`, not `capal`/`caval`
     distance = OSA.distance(a, b, score_cutoff=allowed)
     if distance > allowed:
         return 0.0
@@ -171,7 +187,10 @@ class CatalogIndex:
         self.unknown_weight = math.log((n + 1) / 0.5) + 0.5
         self._deletes: dict[str, list[str]] = {}
         self._skeletons: dict[str, list[str]] = {}
-        for key in self.postings:
+        # Glossary spellings stay reachable by typo (`lehsun` -> `lahsun` -> garlic).
+        spellings = set(self.postings) | {k for k, c in lx.CANONICAL_WORD.items()
+                                          if c in self.postings}
+        for key in spellings:
             if len(key) >= MIN_FUZZY_LEN and not key.isdigit():
                 for variant in _deletes(key) | {key}:
                     self._deletes.setdefault(variant, []).append(key)
@@ -186,7 +205,10 @@ class CatalogIndex:
         phrases = [analyse_phrase(name, product.metric_content) for name in names]
         phrases = [p for p in phrases if p.keys]
         self.phrases.append(phrases)
-        tokens = frozenset(k for p in phrases for k in p.keys)
+        # Category words (`biscuits`, `edible oil`) explain a run (`marie biscuit`) without
+        # being a name of the product.
+        category = analyse_phrase(product.category).keys if product.category else ()
+        tokens = frozenset([*(k for p in phrases for k in p.keys), *category])
         self.tokens.append(tokens)
         for key in tokens:
             self.postings.setdefault(key, []).append(i)
@@ -217,7 +239,13 @@ class CatalogIndex:
         for variant in _deletes(key) | {key}:
             found.update(self._deletes.get(variant, ()))
         found.update(self._skeletons.get(skeleton(key), ()))
-        scored = sorted(((cand, fuzzy_similarity(key, cand)) for cand in found), key=lambda x: -x[1])
+        best: dict[str, float] = {}
+        for cand in found:
+            sim = fuzzy_similarity(key, cand)
+            target = canonical(cand)
+            if sim > best.get(target, 0.0):
+                best[target] = sim
+        scored = sorted(best.items(), key=lambda x: -x[1])
         result = tuple((cand, round(sim, 3)) for cand, sim in scored[:3] if sim > 0)
         with self._lock:
             if len(self._fuzzy_cache) > 100_000:
@@ -291,7 +319,7 @@ class CatalogIndex:
         for phrase in self.phrases[index]:
             weights = [self.weight(k) for k in phrase.keys]
             found = sum(w * best_sim.get(k, 0.0) for k, w in zip(phrase.keys, weights, strict=True))
-            extra = 0.3 * sum(weights) if (phrase.sizes or phrase.hints) else 0.0
+            extra = 0.1 * sum(weights) if (phrase.sizes or phrase.hints) else 0.0
             compl = max(compl, found / (sum(weights) + extra))
         return Candidate(index, 0.55 * qcov + 0.45 * compl, qcov, compl)
 
@@ -363,7 +391,6 @@ class Catalog:
                  if t.kind == WORD and not lx.is_filler(t.key) and t.key not in lx.INFO_WORDS]
         index = self.index
         return [(self._products[c.index].sku, round(c.score, 3))
-                for c in index.rank(words, limit) if c.score >= MIN_SCORE]
+                for c in index.rank(words, limit) if c.accepted]
 
 
-MIN_SCORE = 0.5

@@ -121,8 +121,7 @@ FRACTION_PREFIXES: dict[str, float] = {
 }
 INDEFINITE_ONE = frozenset({"a", "an"})
 
-CONJUNCTIONS = frozenset(fold(w) for w in ("ra", "ani", "aur", "and", "र", "अनि", "और", "tatha",
-                                           "तथा", "also"))
+CONJUNCTIONS = frozenset(fold(w) for w in ("ra", "ani", "aur", "and", "र", "अनि", "और", "also"))
 
 # Words that carry no product meaning in an order: greetings, forms of address, verbs of
 # sending and wanting, particles, time words. Removed before catalog matching.
@@ -205,6 +204,7 @@ MONTHS = frozenset(
 # `dhara tel` meets a product named `... Mustard Oil`, and `chawal` meets `rice`.
 GLOSSARY: tuple[tuple[str, ...], ...] = (
     ("oil", "tel", "तेल"),
+    ("mustard", "sarson", "sarso", "sarsyu", "tori", "तोरी", "सरसों", "सर्स्यु"),
     ("rice", "chamal", "chawal", "chaval", "चामल", "चावल"),
     ("sugar", "chini", "cheeni", "चिनी", "चीनी", "shakkar"),
     ("salt", "nun", "namak", "नुन", "नमक", "noon"),

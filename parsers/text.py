@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from parsers import lexicon as lx
 from parsers.catalog import (
-    MIN_SCORE,
     Candidate,
     Catalog,
     CatalogIndex,
@@ -178,7 +177,7 @@ def _elements(toks: list[Tok], index: CatalogIndex) -> list[Run | Quantity]:
 
 
 def _top_product(run: Run, index: CatalogIndex) -> ProductSpec | None:
-    if run.ranked and run.ranked[0].score >= MIN_SCORE:
+    if run.ranked and run.ranked[0].accepted:
         return index.products[run.ranked[0].index]
     return None
 
@@ -280,7 +279,7 @@ def _group_quantity_first(elements: list[Run | Quantity], index: CatalogIndex) -
 
 def _choose_product(group: Group, index: CatalogIndex) -> tuple[Candidate, list[Candidate]] | None:
     """Best candidate for a group, letting sizes and unit hints pick among close variants."""
-    ranked = [c for c in group.run.ranked if c.score >= MIN_SCORE]
+    ranked = [c for c in group.run.ranked if c.accepted]
     if not ranked:
         return None
     best = ranked[0].score
@@ -290,6 +289,8 @@ def _choose_product(group: Group, index: CatalogIndex) -> tuple[Candidate, list[
                     and _names_size(q, index, c.index) for q in group.quantities)]
     if sized:
         window = sized
+    elif _contradicting_size(group, index, window):
+        return None  # `coke 250ml 2 ctn`: a pack size the catalog does not have
     elif len(window) > 1:
         window = [c for c in window if c.score >= best - ALTERNATIVE_GAP] or window
     fitting = [c for c in window if _units_fit(group.quantities, index.products[c.index])]
@@ -302,6 +303,20 @@ def _choose_product(group: Group, index: CatalogIndex) -> tuple[Candidate, list[
     chosen = window[0]
     alternatives = [c for c in window[1:] if c.score >= chosen.score - ALTERNATIVE_GAP]
     return chosen, alternatives
+
+
+def _contradicting_size(group: Group, index: CatalogIndex, window: list[Candidate]) -> bool:
+    """A pack size written next to a count that no packaged candidate comes in."""
+    if len(group.quantities) < 2:
+        return False
+    measures = [q for q in group.quantities if q.metric is not None and not q.multiplier]
+    if len(measures) != 1:
+        return False
+    products = [index.products[c.index] for c in window]
+    if any(p.metric_content is None for p in products):
+        return False
+    return not any(_size_fits(measures[0], p, index, c.index)
+                   for p, c in zip(products, window, strict=True))
 
 
 def _names_size(q: Quantity, index: CatalogIndex, i: int) -> bool:
@@ -328,6 +343,8 @@ def fit_unit(unit: str | None, product: ProductSpec) -> str | None:
         return unit
     if unit == product.base_unit or unit in product.pack_units:
         return unit
+    if unit == "box" and product.base_unit in ("tin", "jar"):
+        return product.base_unit  # a dabba of ghee is the tin itself
     packs = [u for u in product.pack_units if u in lx.PACK_UNITS]
     if unit in lx.PACK_UNITS and len(packs) == 1:
         return packs[0]
@@ -393,7 +410,7 @@ def _parse_segment(toks: list[Tok], index: CatalogIndex, state: _State, aside: b
             state.items.extend(probe.items)
         else:
             _emit(group, index, state)
-    matched_mentions = [m for m in mentions if m.ranked and m.ranked[0].score >= MIN_SCORE]
+    matched_mentions = [m for m in mentions if m.ranked and m.ranked[0].accepted]
     if matched_mentions and not aside:
         state.mentioned = matched_mentions[-1]
     elif groups:

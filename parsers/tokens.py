@@ -109,7 +109,8 @@ def _piece_tokens(raw: str) -> list[Tok]:
 def _is_unit_word(tok: Tok | None) -> bool:
     return tok is not None and (
         tok.kind == UNIT
-        or (tok.kind == WORD and tok.key in lx.UNIT_KEYS and tok.key not in lx.UNIT_AFTER_NUMBER_ONLY)
+        or (tok.kind == WORD and tok.key in lx.UNIT_KEYS
+            and tok.key not in lx.UNIT_AFTER_NUMBER_ONLY)
     )
 
 
