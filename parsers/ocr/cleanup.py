@@ -22,8 +22,8 @@ _MULTI_LETTER_UNITS = "|".join(u for u in _UNITS.split("|") if len(u) > 1)
 _BEFORE_UNIT = re.compile(rf"(?<![^\W_])([OolIi|SZ]{{1,2}})(?=\s?(?:{_MULTI_LETTER_UNITS})\b)")
 # Two-letter words that really occur before a unit word and must stay words.
 _REAL_WORDS = {"so", "is", "si", "oi", "io"}
-# "Itr"/"1tr" are how "ltr" usually comes out.
-_LTR = re.compile(r"(?<![^\W_])[I1|]tr(s?)\b")
+# "Itr"/"1tr" are how "ltr" usually comes out; after a number even a lowercase "itr" is.
+_LTR = re.compile(r"(?<![^\W_])[I1|]tr(s?)\b|(?<=\d)(\s?)itr(s?)\b")
 # A lookalike right after a multiplier sign: "x l2", "x lO".
 _AFTER_TIMES = re.compile(r"(?:(?<=\bx\s)|(?<=[×*]\s))([OolIS|]+)\b")
 
@@ -56,10 +56,16 @@ def _clean_line(line: str) -> str:
 
 def fix_number_confusions(text: str) -> str:
     """Turn letters misread for digits back into digits where a number is expected."""
-    text = _LTR.sub(r"ltr\1", text)
+    text = _LTR.sub(_ltr, text)
     text = _MIXED_NUMBER.sub(lambda m: _to_digits(m.group(0)), text)
     text = _BEFORE_UNIT.sub(_unit_quantity, text)
     return _AFTER_TIMES.sub(lambda m: _to_digits(m.group(1)), text)
+
+
+def _ltr(match: re.Match[str]) -> str:
+    if match.group(1) is not None:
+        return f"ltr{match.group(1)}"
+    return f"{match.group(2)}ltr{match.group(3)}"
 
 
 def _unit_quantity(match: re.Match[str]) -> str:

@@ -13,6 +13,8 @@ from parsers.ocr.cleanup import clean_lines, fix_number_confusions
     ("atta S kg", "atta 5 kg"),
     ("coke 5O0ml", "coke 500ml"),
     ("dhara 1 Itr", "dhara 1 ltr"),
+    ("water 1 itr 5 carton", "water 1 ltr 5 carton"),
+    ("Itrs 5", "ltrs 5"),
     ("goodday Ictn", "goodday 1ctn"),
     ("maggi x l2", "maggi x 12"),
     ("Oil 1 ltr", "Oil 1 ltr"),
