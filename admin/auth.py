@@ -1,0 +1,142 @@
+"""Signing in and out, with a limit on failed attempts per address and per account."""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from app.auth import check_password, hash_password
+from app.db import db, utcnow
+from app.models import Staff
+
+from . import bp
+from .common import audit, sign_in
+from .forms import LoginForm
+
+WINDOW_SECONDS = 15 * 60
+MAX_PER_ACCOUNT = 5
+MAX_PER_ADDRESS = 20
+# Verifying against this keeps the time of a failed login the same whether the account exists.
+_DUMMY_HASH = hash_password("not-a-real-password")
+
+
+class _MemoryCounter:
+    """Failures per key in this process (no Redis): timestamps inside the window."""
+
+    def __init__(self) -> None:
+        self._hits: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def count(self, key: str) -> int:
+        now = time.monotonic()
+        with self._lock:
+            hits = [t for t in self._hits.get(key, []) if now - t < WINDOW_SECONDS]
+            self._hits[key] = hits
+            return len(hits)
+
+    def hit(self, key: str) -> None:
+        with self._lock:
+            self._hits.setdefault(key, []).append(time.monotonic())
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._hits.pop(key, None)
+
+
+class _RedisCounter:
+    """Failures per key shared by every web process: a counter that expires with the window."""
+
+    def __init__(self, conn: Any, prefix: str) -> None:
+        self.conn, self.prefix = conn, prefix
+
+    def count(self, key: str) -> int:
+        return int(self.conn.get(self.prefix + key) or 0)
+
+    def hit(self, key: str) -> None:
+        pipe = self.conn.pipeline()
+        pipe.incr(self.prefix + key)
+        pipe.expire(self.prefix + key, WINDOW_SECONDS, nx=True)
+        pipe.execute()
+
+    def clear(self, key: str) -> None:
+        self.conn.delete(self.prefix + key)
+
+
+def _counter() -> Any:
+    app = current_app
+    found = app.extensions.get("admin_login_counter")
+    if found is None:
+        if app.config.get("REDIS_URL"):
+            from jobs.runner import redis_connection
+
+            found = _RedisCounter(redis_connection(app),
+                                  f"{app.config.get('QUEUE_PREFIX', '')}admin:login:")
+        else:
+            found = _MemoryCounter()
+        app.extensions["admin_login_counter"] = found
+    return found
+
+
+def _keys(email: str) -> tuple[str, str]:
+    return f"acct:{email}", f"ip:{request.remote_addr}"
+
+
+def _limited(email: str) -> bool:
+    account, address = _keys(email)
+    counter = _counter()
+    return counter.count(account) >= MAX_PER_ACCOUNT or counter.count(address) >= MAX_PER_ADDRESS
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths inside the admin: never an open redirect to another site.
+    parts = urlsplit(target or "")
+    if target and not parts.scheme and not parts.netloc and parts.path.startswith("/admin"):
+        return target
+    return url_for("admin.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    if g.staff is not None:
+        return redirect(url_for("admin.dashboard"))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("admin/login.html", form=form), 400 if request.method == "POST" \
+            else 200
+    email = form.email.data.strip().lower()
+    if _limited(email):
+        return render_template("admin/login.html", form=form,
+                               error="Too many failed attempts. Try again in 15 minutes."), 429
+    staff = db.session.scalar(select(Staff).where(Staff.email == email))
+    if staff is None:
+        check_password(Staff(password_hash=_DUMMY_HASH), form.password.data)
+    if staff is None or not staff.active or not check_password(staff, form.password.data):
+        for key in _keys(email):
+            _counter().hit(key)
+        g.staff = None
+        audit("login.failed", None, email=email)
+        db.session.commit()
+        return render_template("admin/login.html", form=form,
+                               error="Wrong e-mail or password."), 401
+    _counter().clear(_keys(email)[0])
+    staff.last_login_at = utcnow()
+    sign_in(staff)
+    g.staff = staff
+    audit("login", staff)
+    db.session.commit()
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    from flask import session
+
+    audit("logout", g.staff)
+    db.session.commit()
+    session.clear()
+    flash("Signed out.")
+    return redirect(url_for("admin.login"))

@@ -1,0 +1,101 @@
+"""The catalog CSV import as a background job, with progress others can poll.
+
+Progress lives in Redis when the service has one (the job runs in a worker process), else in
+this process's memory (the in-process runner shares it with the web views).
+"""
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from typing import Any
+
+from flask import current_app
+
+from app import media
+from app.audit import record
+from app.catalog_import import FILES, ImportReport, as_dict, import_rows, read_csv
+from app.db import db
+from app.models import Staff
+from jobs.runner import job, redis_connection
+
+TTL_SECONDS = 24 * 3600
+HEADERS = {  # which file a CSV is, told by a column only it has
+    "products.csv": "base_unit",
+    "vendors.csv": "business_name",
+    "listings.csv": "vendor_code",
+}
+_memory: dict[str, dict[str, Any]] = {}
+_lock = threading.Lock()
+
+
+def kind_of(text: str) -> str | None:
+    """products.csv, vendors.csv or listings.csv, from the header line; None if none fits."""
+    header = {h.strip() for h in text.lstrip("\ufeff").split("\n", 1)[0].split(",")}
+    for name, column in HEADERS.items():
+        if column in header:
+            return name
+    return None
+
+
+def _key(import_id: str) -> str:
+    return f"{current_app.config.get('QUEUE_PREFIX', '')}admin:import:{import_id}"
+
+
+def save_progress(import_id: str, state: dict[str, Any]) -> None:
+    if current_app.config.get("REDIS_URL"):
+        redis_connection().set(_key(import_id), json.dumps(state), ex=TTL_SECONDS)
+        return
+    with _lock:
+        _memory[import_id] = dict(state)
+
+
+def progress(import_id: str) -> dict[str, Any] | None:
+    if current_app.config.get("REDIS_URL"):
+        raw = redis_connection().get(_key(import_id))
+        return json.loads(raw) if raw else None
+    with _lock:
+        found = _memory.get(import_id)
+        return dict(found) if found else None
+
+
+def start(files: list[tuple[str, str]], total: int, staff_id: int) -> str:
+    """Register an import of stored files [(kind, media key)] and return its id."""
+    import_id = uuid.uuid4().hex
+    save_progress(import_id, {"status": "queued", "done": 0, "total": total, "file": None,
+                              "errors": [], "summary": "", "staff_id": staff_id})
+    return import_id
+
+
+@job
+def run_import(import_id: str, files: list[list[str]], staff_id: int | None) -> str:
+    """Load the stored CSV files in dependency order; one commit at the end."""
+    state = progress(import_id) or {"total": 0}
+    state.update(status="running", done=0)
+    save_progress(import_id, state)
+    order = {name: i for i, name in enumerate(FILES)}
+    report = ImportReport()
+    offset = 0
+    try:
+        for kind, key in sorted(files, key=lambda f: order[f[0]]):
+            rows = read_csv(media.open(key).decode("utf-8-sig"))
+
+            def tick(done: int, _total: int, base: int = offset, name: str = kind) -> None:
+                state.update(done=base + done, file=name)
+                save_progress(import_id, state)
+
+            import_rows(db.session, kind, rows, report, tick, len(rows))
+            offset += len(rows)
+        staff = db.session.get(Staff, staff_id) if staff_id else None
+        record(db.session, staff, "catalog.import.done", ("import", import_id),
+               {"summary": report.summary(), "errors": len(report.errors)})
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        state.update(status="failed", summary=f"the import stopped: {exc}")
+        save_progress(import_id, state)
+        raise
+    state.update(status="done", done=state["total"], summary=report.summary(),
+                 errors=report.errors, result=as_dict(report))
+    save_progress(import_id, state)
+    return report.summary()
