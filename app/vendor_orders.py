@@ -1,0 +1,171 @@
+"""A vendor's answers to its orders (accept, reject, dispatch, delivered), what the buyer is
+told about each, and offering a rejected order's lines to the next best vendor. Never commits."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.alerts import alert_order, alert_vendor, amount, item_lines, order_values, tell_buyer
+from app.models import Listing, Order, OrderItem, Product, Vendor
+from app.orders import ItemSnapshot, TransitionError, create_order, transition
+from conversation.texts_vendor import status_name, vtext
+
+BUYER_TEXT = {"accepted": "buyer_order_accepted", "dispatched": "buyer_order_dispatched",
+              "delivered": "buyer_order_delivered", "rejected": "buyer_order_rejected"}
+
+
+def answer_order(session: Session, vendor: Vendor, number: str, to_status: str,
+                 reason: str | None, language: str | None, out: list[int]) -> str:
+    """Apply a vendor's answer to order `number`; returns the reply for the vendor.
+
+    Only the vendor's own orders move, and only along ORDER_TRANSITIONS; the buyer is told on
+    WhatsApp; a rejected order's lines go to the next best vendor when there is one."""
+    order = session.scalar(select(Order).where(Order.number == number).with_for_update())
+    if order is None or order.vendor_id != vendor.id:
+        # Another vendor's order gets the same answer as a missing one: nothing is revealed.
+        return vtext("order_not_yours", language, number=number)
+    try:
+        transition(order, to_status, actor=f"vendor:{vendor.code}", note=reason)
+    except TransitionError:
+        return vtext("order_bad_move", language, number=number,
+                     status=status_name(order.status, language),
+                     wanted=status_name(to_status, language))
+    _tell_buyer_of(session, order, out)
+    if to_status == "rejected":
+        reroute(session, order, out)
+    return vtext("order_moved", language, number=number, status=status_name(to_status, language),
+                 next=vtext(f"next_{to_status}", language, number=number))
+
+
+def _tell_buyer_of(session: Session, order: Order, out: list[int]) -> None:
+    reason = f" ({order.reject_reason})" if order.reject_reason else ""
+    tell_buyer(session, order.buyer, BUYER_TEXT[order.status], out, number=order.number,
+               vendor=order.vendor.business_name, currency=order.currency,
+               total=amount(order.total), reason=reason)
+
+
+# --- Re-routing a rejected order -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Offer:
+    vendor: Vendor
+    item: ItemSnapshot
+
+
+def tried_vendors(order: Order) -> set[int]:
+    """Vendors that already had these lines: this order's and those it was re-routed from."""
+    tried = {order.vendor_id}
+    for event in order.events:
+        tried.update(int(v) for v in (event.data or {}).get("tried_vendor_ids", []))
+    return tried
+
+
+def _pack_factor(product: Product, unit: str) -> Decimal | None:
+    """How many base units one `unit` of the product holds (None: not a unit it comes in)."""
+    if unit == product.base_unit:
+        return Decimal("1")
+    size = (product.pack_units or {}).get(unit)
+    return Decimal(str(size)) if size else None
+
+
+def next_offer(session: Session, item: OrderItem, town: str | None,
+               exclude: set[int]) -> Offer | None:
+    """The cheapest active listing of the item's product by a verified vendor that delivers
+    to `town`, holds the stock and accepts the quantity, among vendors not yet tried."""
+    product = session.get(Product, item.product_id) if item.product_id else None
+    if product is None:
+        return None
+    factor = _pack_factor(product, item.unit)
+    if factor is None:
+        return None
+    base_quantity = item.quantity * factor
+    listings = session.scalars(
+        select(Listing).join(Vendor, Listing.vendor_id == Vendor.id)
+        .where(Listing.product_id == product.id, Listing.active.is_(True),
+               Listing.stock >= base_quantity, Listing.moq <= base_quantity,
+               Vendor.verification == "verified", Vendor.blocked.is_(False),
+               Vendor.id.not_in(exclude or {0}))
+        .order_by(Listing.price, Listing.id)
+    ).all()
+    for listing in listings:
+        towns = {t.lower() for t in listing.vendor.delivery_towns or []}
+        if town is None or town.lower() in towns:
+            snapshot = ItemSnapshot(sku=item.sku, name=item.name, quantity=item.quantity,
+                                    unit=item.unit, unit_price=listing.price * factor,
+                                    product_id=product.id)
+            return Offer(vendor=listing.vendor, item=snapshot)
+    return None
+
+
+def reroute(session: Session, order: Order, out: list[int]) -> list[Order]:
+    """Offer a rejected order's lines to the next best vendors (one new order per vendor,
+    alerted); the buyer is told of each new order and of the lines nobody else has."""
+    buyer = order.buyer
+    exclude = tried_vendors(order)
+    by_vendor: dict[int, list[Offer]] = defaultdict(list)
+    missing: list[str] = []
+    for item in order.items:
+        offer = next_offer(session, item, buyer.town, exclude)
+        if offer is None:
+            missing.append(item.name)
+        else:
+            by_vendor[offer.vendor.id].append(offer)
+    made: list[Order] = []
+    for offers in by_vendor.values():
+        vendor = offers[0].vendor
+        new = create_order(session, buyer, vendor, [o.item for o in offers],
+                           actor="reroute", currency=order.currency,
+                           payment_method=order.payment_method,
+                           conversation_id=order.conversation_id, approval=order.approval)
+        new.events[0].data = {"rerouted_from": order.number,
+                              "tried_vendor_ids": sorted(exclude)}
+        new.events[0].note = f"re-routed from order {order.number}"
+        made.append(new)
+        if new.approval != "held":
+            alert_order(session, new, out)
+        tell_buyer(session, buyer, "buyer_rerouted", out, vendor=vendor.business_name,
+                   number=new.number, currency=new.currency, total=amount(new.total),
+                   items=item_lines(new))
+    if missing:
+        tell_buyer(session, buyer, "buyer_no_other_vendor", out, items=", ".join(missing),
+                   town=buyer.town or "your town")
+    return made
+
+
+
+# --- Unanswered orders: reminders, then staff ------------------------------------------------
+
+def remind_and_escalate(session: Session, now: datetime, out: list[int], *,
+                        remind_after: timedelta, escalate_after: timedelta,
+                        max_reminders: int) -> tuple[list[str], list[str]]:
+    """Remind vendors of orders pending longer than `remind_after` (once per period, up to
+    `max_reminders`), and escalate to staff those pending longer than `escalate_after`
+    (Order.escalated_at, shown in the admin, and an audit row). Returns the order numbers
+    (reminded, escalated)."""
+    pending = session.scalars(
+        select(Order).where(Order.status == "pending", Order.approval != "held",
+                            Order.escalated_at.is_(None), Order.created_at <= now - remind_after)
+        .order_by(Order.id).limit(200).with_for_update(skip_locked=True)).all()
+    reminded, escalated = [], []
+    for order in pending:
+        waited = now - order.created_at
+        if waited >= escalate_after:
+            order.escalated_at = now
+            audit.record(session, None, "order.escalated", ("order", order.number),
+                         {"vendor": order.vendor.code, "waited_minutes": int(
+                             waited.total_seconds() // 60), "reminders": order.reminders_sent})
+            escalated.append(order.number)
+        elif (order.reminders_sent < max_reminders
+              and waited >= remind_after * (order.reminders_sent + 1)):
+            order.reminders_sent += 1
+            alert_vendor(session, order.vendor, "order_reminder", out,
+                         meta={"alert": "reminder", "order": order.number},
+                         **order_values(order))
+            reminded.append(order.number)
+    return reminded, escalated

@@ -1,0 +1,33 @@
+"""Alerting a vendor of a new order on each of its alert channels."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from app.alerts import alert_order, order_alerted
+from app.db import db
+from app.models import Order
+from jobs.runner import job
+from jobs.sends import send_all
+
+log = logging.getLogger(__name__)
+
+
+@job
+def order_placed(order_id: int) -> int:
+    """Queue the alert of a new order to its vendor (SMS, WhatsApp, e-mail as the vendor
+    chose) and send it; returns how many messages were queued. Safe to run twice: an order
+    already alerted, no longer pending, or held for credit approval gets nothing."""
+    session = db.session
+    order = session.scalar(select(Order).where(Order.id == order_id).with_for_update())
+    if (order is None or order.status != "pending" or order.approval == "held"
+            or order_alerted(session, order)):
+        session.rollback()
+        return 0
+    out: list[int] = []
+    alert_order(session, order, out)
+    session.commit()
+    send_all(out)
+    log.info("order %s alerted on %d channels", order.number, len(out))
+    return len(out)
