@@ -86,6 +86,7 @@ class Phrase:
 
 MIN_SCORE = 0.7
 MIN_COMPLETENESS = 0.45
+MATCH_MIN_SCORE = 0.5
 
 
 @dataclass
@@ -385,12 +386,14 @@ class Catalog:
     def match(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
         """Best products for a short name (`"oil"`, `"चिनी"`), as (sku, score) best first.
 
-        Used by the conversation for single-product commands like `remove oil`.
+        Used by the conversation for single-product commands like `remove oil`, where the
+        caller narrows the list to its draft: a generic word (`oil`) matches every product
+        it is part of, so the threshold is looser than the parser's.
         """
         words = [t.raw for t in lex(text)
                  if t.kind == WORD and not lx.is_filler(t.key) and t.key not in lx.INFO_WORDS]
         index = self.index
         return [(self._products[c.index].sku, round(c.score, 3))
-                for c in index.rank(words, limit) if c.accepted]
+                for c in index.rank(words, max(limit, 1)) if c.score >= MATCH_MIN_SCORE][:limit]
 
 

@@ -136,6 +136,8 @@ FILLERS = frozenset(
         "thanks", "thank", "you", "thx", "ty", "asap", "urgent", "urgently", "today",
         "tomorrow", "morning", "evening", "quick", "quickly", "fast", "required", "is", "are",
         "it", "x", "each", "only", "total", "qty", "quantity", "nos",
+        # edit commands (`remove oil`, `oil hatau`)
+        "remove", "delete", "cancel", "change", "hatau", "hatauna", "hataunu", "hatao", "nikalo",
         # Nepali (romanised and Devanagari fold to the same keys)
         "dai", "daju", "didi", "bhai", "hajur", "namaste", "namaskar", "नमस्ते", "दाइ", "दाई",
         "ko", "ka", "ke", "ki", "ma", "le", "lai", "hai", "ho", "hola", "ni", "la",
@@ -167,7 +169,7 @@ INFO_WORDS = frozenset(
     fold(w)
     for w in ("rate", "rates", "price", "prices", "bhau", "bhaau", "dar", "daam", "dam", "kati",
               "kitna", "kitne", "kitni", "batao", "batana", "bataunu", "bataidinu", "bhannu",
-              "tell", "quote", "cost", "how", "what", "kya", "mol", "भाउ", "कति", "रेट")
+              "quote", "cost", "how", "what", "kya", "mol", "भाउ", "कति", "रेट")
 )
 
 # Number neighbours that make a number something other than a quantity.

@@ -376,7 +376,11 @@ def resolve_quantities(quantities: list[Quantity], product: ProductSpec, index: 
 def _emit(group: Group, index: CatalogIndex, state: _State) -> None:
     choice = _choose_product(group, index)
     if choice is None:
-        if group.run.content:
+        if any(c.accepted for c in group.run.ranked):
+            # A known product in a size it does not come in: the size is what is missing.
+            sizes = " ".join(q.raw for q in group.quantities if q.metric and not q.multiplier)
+            state.unmatched.append(f"{group.run.text} {sizes}".strip())
+        elif group.run.content:
             state.unmatched.append(group.run.text)
         return
     chosen, alternatives = choice
