@@ -18,7 +18,10 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -38,26 +41,24 @@ def _pin_to_one_core() -> None:
 
 
 def _photos(folder: Path) -> list[bytes]:
-    from PIL import Image
-
     paths = sorted(folder.glob("*.jpg")) if folder.is_dir() else []
     images = [Image.open(path).convert("RGB") for path in paths] or _drawn_lists()
     return [_as_jpeg(_scale(image)) for image in images]
 
 
-def _scale(image):  # noqa: ANN001, ANN202 - PIL image in and out
+def _scale(image: Image.Image) -> Image.Image:
     factor = LONG_SIDE / max(image.size)
     return image.resize((round(image.width * factor), round(image.height * factor)))
 
 
-def _as_jpeg(image) -> bytes:  # noqa: ANN001 - PIL image
+def _as_jpeg(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=85)
     return buffer.getvalue()
 
 
-def _drawn_lists() -> list:
-    from PIL import Image, ImageDraw, ImageFont
+def _drawn_lists() -> list[Image.Image]:
+    from PIL import ImageDraw, ImageFont
 
     font = ImageFont.load_default(size=48)
     lists = [["chini 10 kg", "dhara tel 2 peti", "maggi 5 packet"],
@@ -72,7 +73,7 @@ def _drawn_lists() -> list:
     return images
 
 
-def _time(function, items: list[bytes], repeat: int) -> list[float]:  # noqa: ANN001
+def _time(function: Callable[[bytes], None], items: list[bytes], repeat: int) -> list[float]:
     timings = []
     for _ in range(repeat):
         for item in items:

@@ -13,6 +13,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from PIL import Image
+
 from parsers.ocr.cleanup import clean_lines
 from parsers.ocr.images import UnreadableImage, load_image, sniff_image_type
 
@@ -55,7 +57,7 @@ def _read_file(path: Path) -> bytes:
         raise UnreadableImage("not_an_image", f"cannot read {path.name}: {exc.strerror}") from exc
 
 
-def _recognise(image, engine: str) -> tuple[list[str], float | None]:  # noqa: ANN001
+def _recognise(image: Image.Image, engine: str) -> tuple[list[str], float | None]:
     if engine == "google":
         from parsers.ocr import google
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+from typing import Any
 
 from PIL import Image
 
@@ -47,8 +48,9 @@ def recognise(image: Image.Image) -> tuple[list[str], float | None]:
     return text.splitlines(), _mean_confidence(annotation)
 
 
-def _client(vision):  # noqa: ANN001, ANN202 - the module is imported lazily
+def _client(vision: Any) -> Any:  # the google.cloud.vision module, imported lazily
     from google.auth.credentials import AnonymousCredentials
+    from google.auth.exceptions import DefaultCredentialsError
 
     options: dict[str, str] = {
         "api_endpoint": os.environ.get("GOOGLE_VISION_ENDPOINT", DEFAULT_ENDPOINT)}
@@ -60,7 +62,7 @@ def _client(vision):  # noqa: ANN001, ANN202 - the module is imported lazily
     # anonymous ones otherwise (a local stand-in for the service needs none).
     try:
         return vision.ImageAnnotatorClient(transport="rest", client_options=options)
-    except Exception:  # noqa: BLE001 - google.auth raises several types for "no credentials"
+    except DefaultCredentialsError:
         return vision.ImageAnnotatorClient(transport="rest", client_options=options,
                                            credentials=AnonymousCredentials())
 
@@ -73,7 +75,7 @@ def _encode(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def _mean_confidence(annotation) -> float | None:  # noqa: ANN001 - protobuf message
+def _mean_confidence(annotation: Any) -> float | None:  # a TextAnnotation protobuf message
     scores = [block.confidence for page in annotation.pages for block in page.blocks
               if block.confidence]
     return sum(scores) / len(scores) if scores else None

@@ -81,3 +81,12 @@ def test_google_engine_error_is_raised(fake_vision, list_image, make_bytes):
 def test_unknown_engine_is_rejected(list_image, make_bytes):
     with pytest.raises(ValueError, match="unknown OCR engine"):
         read_image(make_bytes(list_image, "PNG"), engine="abbyy")
+
+
+def test_google_engine_without_a_key_calls_anonymously(fake_vision, monkeypatch, list_image,
+                                                       make_bytes):
+    monkeypatch.delenv("GOOGLE_API_KEY")
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    assert read_image(make_bytes(list_image, "PNG")).lines[0] == "chini 10 kg"
+    headers = {k.lower() for k in fake_vision.requests[0]["headers"]}
+    assert "x-goog-api-key" not in headers
