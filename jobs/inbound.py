@@ -25,8 +25,11 @@ def process_conversation(conversation_id: int) -> int:
     handled = 0
     while True:
         session = db.session
+        # NO KEY UPDATE: exclusive among workers, yet the webhook's inserts of new messages
+        # (which take KEY SHARE on the conversation through the foreign key) never wait.
         conv = session.scalar(
-            select(Conversation).where(Conversation.id == conversation_id).with_for_update()
+            select(Conversation).where(Conversation.id == conversation_id)
+            .with_for_update(key_share=True)
         )
         if conv is None:
             session.rollback()

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.channels import ChannelError, OutboundMessage, SendResult, adapter_for
 from app.db import db, utcnow
@@ -17,6 +19,8 @@ log = logging.getLogger(__name__)
 
 # A claim older than this is presumed to belong to a dead worker.
 CLAIM_TIMEOUT = timedelta(minutes=5)
+# First key of the advisory locks that serialise one conversation's sends.
+OUTBOX_LOCK_CLASS = 7201
 
 
 def backoff(attempt: int) -> timedelta:
@@ -26,7 +30,58 @@ def backoff(attempt: int) -> timedelta:
 
 @job
 def send_message(message_id: int) -> str:
-    """Send one outbound message if it is still due; returns what happened, for logs."""
+    """Send a conversation's due outbound messages, oldest first, ending with this one.
+
+    Replies leave in the order they were written even with several workers: sends of one
+    conversation take a lock, and whoever holds it sends everything due before letting go.
+    """
+    conversation_id = db.session.scalar(
+        select(Message.conversation_id).where(Message.id == message_id)
+    )
+    db.session.rollback()
+    if conversation_id is None:
+        return "missing"
+    outcome = "skipped"
+    with _conversation_send_lock(conversation_id):
+        for due_id in _due_messages(conversation_id, up_to=message_id):
+            result = _send_one(due_id)
+            if due_id == message_id:
+                outcome = result
+    return outcome
+
+
+@contextmanager
+def _conversation_send_lock(conversation_id: int) -> Iterator[None]:
+    """A PostgreSQL advisory lock on its own connection (commits in between do not drop it).
+    SQLite runs jobs on one thread, so it needs none."""
+    engine = db.engine
+    if engine is None or engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:k, :c)"),
+                      {"k": OUTBOX_LOCK_CLASS, "c": conversation_id})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k, :c)"),
+                         {"k": OUTBOX_LOCK_CLASS, "c": conversation_id})
+            conn.commit()
+
+
+def _due_messages(conversation_id: int, up_to: int) -> list[int]:
+    ids = db.session.scalars(
+        select(Outbox.message_id).join(Message)
+        .where(Message.conversation_id == conversation_id, Outbox.done.is_(False),
+               Outbox.next_attempt_at <= utcnow(), Outbox.message_id <= up_to)
+        .order_by(Outbox.message_id)
+    ).all()
+    db.session.rollback()
+    return list(ids) or [up_to]
+
+
+def _send_one(message_id: int) -> str:
     claimed = _claim(message_id)
     if claimed is None:
         return "skipped"
