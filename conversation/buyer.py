@@ -1,14 +1,610 @@
-"""The buyer's conversation: onboarding, ordering, commands (issue 4 grows this)."""
+"""The buyer's conversation: onboarding, ordering, commands. Pure: state + event + context in,
+state + actions out.
+
+How the facts get here. The engine never touches the database, so app/buyer_flow.py builds
+the context before each event: the buyer's profile (`ctx.party`), the delivery towns, the
+catalog (a cached `parsers.Catalog`), the parse of this message, and the listing facts
+(`conversation.offers.ListingFact`) of every SKU this message could touch — the parsed items
+and their alternatives, the lines of the current draft, the last order (for REORDER) and what
+a price question names. Pricing is then plain arithmetic here (`conversation.offers`), so the
+draft shown, the prices confirmed and the unit tests all run the same code without I/O, and
+the appliers only persist what was decided (`PlaceOrders` re-reads the listings it charges).
+
+States (each a handler below): `new` → `ask_name` → `ask_shop` → `ask_town` (onboarding, once)
+→ `idle` ⇄ `clarify` (one unsure line at a time, numbered choices) ⇄ `draft` (priced draft
+shown; yes / no / edits / more items) and `rfq_offer` (only unknown items: ask vendors?).
+Commands work in every state; `agent` silences the bot until `handoff_until`.
+"""
 from __future__ import annotations
 
-from conversation.commands import command_of
-from conversation.texts import text
-from conversation.types import Action, Context, Event, Reply, State
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from conversation import draft as d
+from conversation.actions import CancelOrder, PlaceOrders, UpdateBuyer
+from conversation.commands import (
+    ADD_VERBS,
+    NO_WORDS,
+    REMOVE_VERBS,
+    YES_WORDS,
+    Command,
+    answer_of,
+    edit_of,
+    is_greeting,
+    is_thanks,
+    normalise,
+    parse_command,
+)
+from conversation.language import guess
+from conversation.offers import money
+from conversation.texts import amount, text, unit_name
+from conversation.towns import match_town
+from conversation.types import AcceptQuote, Action, Context, Event, OpenRFQ, Reply, State
+
+Result = tuple[State, list[Action]]
+Handler = Callable[[State, Event, Context], Result]
+ONBOARDING = ("new", "ask_name", "ask_shop", "ask_town")
+CANCELLABLE = ("pending", "accepted")
+NOISE = set(YES_WORDS) | set(NO_WORDS) | set(REMOVE_VERBS) | set(ADD_VERBS) | {
+    "please", "plz", "pls", "order", "send", "ok"}
 
 
-def handle(state: State, event: Event, ctx: Context) -> tuple[State, list[Action]]:
+# --- reading the context ------------------------------------------------------------------
+
+def _extra(ctx: Context, key: str, default: Any = None) -> Any:
+    return ctx.extra.get(key, default)
+
+
+def _parse(ctx: Context) -> Any:
+    return _extra(ctx, "parse")
+
+
+def _facts(ctx: Context) -> Mapping[str, Sequence[Any]]:
+    return _extra(ctx, "offers", {})
+
+
+def _product(ctx: Context, sku: str) -> Any:
+    catalog = _extra(ctx, "catalog")
+    return catalog.get(sku) if catalog is not None else None
+
+
+def _currency(ctx: Context) -> str:
+    return ctx.party.get("currency") or "NPR"
+
+
+def _town(ctx: Context) -> str:
+    return ctx.party.get("town") or ""
+
+
+def _onboarded(ctx: Context) -> bool:
+    return bool(ctx.party.get("onboarded") or ctx.party.get("registered_by_staff"))
+
+
+def _said(event: Event) -> str:
+    """What the buyer sent; a tapped button's payload counts as typing its number."""
+    payload = str(event.meta.get("ButtonPayload") or "").strip()
+    return payload if payload.isdigit() else event.text
+
+
+def _say(state: State, key: str, options: Sequence[str] = (), **values: Any) -> Reply:
+    body = text(key, state.language, **values)
+    if options:
+        body += "\n" + d.numbered(options)
+    return Reply(body, tuple(options))
+
+
+# --- entry point --------------------------------------------------------------------------
+
+def handle(state: State, event: Event, ctx: Context) -> Result:
     """One buyer event: state in, (state, actions) out."""
-    command = command_of(event.text) if event.kind == "text" else None
-    if command in ("help", "start"):
-        return state, [Reply(text("help", state.language))]
-    return state, [Reply(text("fallback", state.language))]
+    if state.language is None:
+        parse = _parse(ctx)
+        language = ctx.party.get("language") or guess(
+            event.text, getattr(parse, "language", None), _extra(ctx, "country", "NP"))
+        state = replace(state, language=language)
+    if state.handoff_until is not None:
+        if event.now < state.handoff_until:
+            return state, []  # a person is talking to the buyer; the bot stays out of it
+        state = replace(state, handoff_until=None)
+        if event.kind == "timer":
+            return state, [_say(state, "agent_back")]
+    if event.kind == "timer":
+        return on_timer(state, event, ctx)
+    if not _onboarded(ctx):
+        return onboarding(state, event, ctx)
+    if state.name in ONBOARDING:
+        state = replace(state, name="idle", slots={})
+    command = parse_command(_said(event)) if event.kind == "text" else None
+    if command is not None:
+        return run_command(command, state, event, ctx)
+    return STATES.get(state.name, on_idle)(state, event, ctx)
+
+
+# --- onboarding -----------------------------------------------------------------------------
+
+def onboarding(state: State, event: Event, ctx: Context) -> Result:
+    """Name, shop and town, one question at a time; commands that make sense still work."""
+    command = parse_command(_said(event)) if event.kind == "text" else None
+    if state.name == "new":
+        actions: list[Action] = []
+        if command is not None and command.name == "help":
+            actions.append(_say(state, "help"))
+        return replace(state, name="ask_name", slots={}), actions + _ask(state, "ask_name", ctx)
+    if command is not None and command.name == "language":
+        state = replace(state, language=command.arg)
+        return state, [UpdateBuyer({"language": command.arg}), _say(state, "language_set"),
+                       *_ask(state, state.name, ctx)]
+    if command is not None and command.name == "agent":
+        return run_command(command, state, event, ctx)
+    if command is not None:
+        key = "help" if command.name == "help" else "signup_first"
+        return state, [_say(state, key), *_ask(state, state.name, ctx)]
+    return ONBOARDING_STEPS[state.name](state, event, ctx)
+
+
+def _ask(state: State, step: str, ctx: Context) -> list[Action]:
+    slots = state.slots
+    if step == "ask_name":
+        profile = ctx.party.get("profile_name")
+        if profile:
+            return [_say(state, "welcome"), Reply(text("use_profile_name", state.language,
+                                                       name=profile), ("1",))]
+        return [_say(state, "welcome")]
+    if step == "ask_shop":
+        return [_say(state, "ask_shop", name=slots.get("name", ""))]
+    return [_say(state, "ask_town", shop=slots.get("shop", ""))]
+
+
+def _clean_answer(said: str, limit: int) -> str | None:
+    value = " ".join(said.split())[:limit]
+    return value if re.search(r"[^\W\d_]", value) else None
+
+
+def on_name(state: State, event: Event, ctx: Context) -> Result:
+    said = _said(event)
+    profile = ctx.party.get("profile_name")
+    name = profile if profile and answer_of(said) in (1, "yes") else _clean_answer(said, 120)
+    if not name:
+        return state, [_say(state, "ask_name_again")]
+    state = replace(state, name="ask_shop", slots={**state.slots, "name": name})
+    return state, [UpdateBuyer({"name": name}), *_ask(state, "ask_shop", ctx)]
+
+
+def on_shop(state: State, event: Event, ctx: Context) -> Result:
+    shop = _clean_answer(_said(event), 160)
+    if not shop:
+        return state, _ask(state, "ask_shop", ctx)
+    state = replace(state, name="ask_town", slots={**state.slots, "shop": shop})
+    return state, [UpdateBuyer({"shop_name": shop}), *_ask(state, "ask_town", ctx)]
+
+
+def on_town(state: State, event: Event, ctx: Context) -> Result:
+    said = _said(event)
+    towns: list[str] = list(_extra(ctx, "towns", []))
+    choice = answer_of(said)
+    if isinstance(choice, int) and 1 <= choice <= len(towns):
+        town: str | None = towns[choice - 1]
+    elif towns:
+        town = match_town(said, towns)
+    else:
+        town = _clean_answer(said, 80)  # nobody delivers anywhere yet: take it as written
+    if not town:
+        if not said.strip():
+            return state, _ask(state, "ask_town", ctx)
+        return state, [_say(state, "town_choices", towns, town=said.strip()[:40])]
+    name = state.slots.get("name") or ctx.party.get("name") or ""
+    state = replace(state, name="idle", slots={})
+    return state, [UpdateBuyer({"town": town, "onboarded": True, "language": state.language}),
+                   _say(state, "onboarded", name=name)]
+
+
+ONBOARDING_STEPS: dict[str, Handler] = {"ask_name": on_name, "ask_shop": on_shop,
+                                        "ask_town": on_town}
+
+
+# --- ordering -------------------------------------------------------------------------------
+
+def _has_order(ctx: Context) -> bool:
+    parse = _parse(ctx)
+    return bool(parse is not None and (parse.items or _unmatched(parse)))
+
+
+def _unmatched(parse: Any) -> list[str]:
+    """Unknown fragments worth an RFQ: not edit verbs, answers or politeness."""
+    kept = []
+    for fragment in getattr(parse, "unmatched", []) or []:
+        words = [w for w in normalise(fragment).split() if w not in NOISE]
+        if words and re.search(r"[^\W\d_]{2,}", " ".join(words)):
+            kept.append(fragment.strip())
+    return kept
+
+
+def on_idle(state: State, event: Event, ctx: Context) -> Result:
+    said = _said(event)
+    if event.kind == "image" and not said.strip():
+        return state, [_say(state, "photo_unreadable")]
+    if _has_order(ctx):
+        fresh = d.new_draft(_draft_key(ctx, event), event.now)
+        return merge_and_show(state, fresh, event, ctx, add=False)
+    if is_thanks(said):
+        return state, [_say(state, "thanks")]
+    if is_greeting(said):
+        return state, [_say(state, "greeting", name=ctx.party.get("name") or "")]
+    if answer_of(said) is not None or edit_of(said):
+        return state, [_say(state, "no_draft")]
+    return state, [_say(state, "fallback")]
+
+
+def _draft_key(ctx: Context, event: Event) -> str:
+    # Unique per buyer and draft without a random source: buyers' messages are handled one at
+    # a time, so the event's time in microseconds never repeats for one buyer.
+    return f"b{ctx.party.get('id', 0)}-{int(event.now.timestamp() * 1_000_000)}"
+
+
+def merge_and_show(state: State, draft: dict[str, Any], event: Event, ctx: Context,
+                   add: bool) -> Result:
+    """Fold this message's items into the draft, then ask or show."""
+    draft = d.touch(merge(draft, _parse(ctx), ctx, add), event.now)
+    return advance(state, draft, ctx)
+
+
+def merge(draft: dict[str, Any], parse: Any, ctx: Context, add: bool) -> dict[str, Any]:
+    """The draft with parsed items added: a SKU already there has its quantity replaced
+    (`sugar 20 kg`) or, with `add`, increased; unsure items become questions."""
+    lines = list(draft["lines"])
+    questions = list(draft["questions"])
+    for item in getattr(parse, "items", []) or []:
+        product = _product(ctx, item.sku)
+        if product is None:
+            continue
+        if item.alternatives and item.confidence < d.SURE:
+            choices = [s for s in (item.sku, *item.alternatives) if _product(ctx, s)][:5]
+            questions.append({"kind": "pick", "text": item.text or product.name,
+                              "quantity": item.quantity, "unit": item.unit,
+                              "choices": choices})
+            continue
+        lines = _put(lines, product, item.quantity, item.unit, item.text, add)
+    unmatched = list(draft["unmatched"])
+    unmatched += [u for u in _unmatched(parse) if u not in unmatched]
+    return {**draft, "lines": lines, "questions": questions, "unmatched": unmatched}
+
+
+def _put(lines: list[dict[str, Any]], product: Any, quantity: float, unit: str | None,
+         said: str, add: bool) -> list[dict[str, Any]]:
+    for i, line in enumerate(lines):
+        if line["sku"] == product.sku:
+            lines[i] = d.set_quantity(line, product, quantity, unit, add)
+            return lines
+    return [*lines, d.make_line(product, quantity, unit, said)]
+
+
+def advance(state: State, draft: dict[str, Any], ctx: Context,
+            header: str | None = None) -> Result:
+    """Ask the next unsure line, or show the priced draft, or offer unknown items as RFQs."""
+    if draft["questions"]:
+        return replace(state, name="clarify", draft=draft), [_question(state, draft, ctx)]
+    if not draft["lines"] and draft["unmatched"]:
+        options = (text("opt_yes", state.language), text("opt_no", state.language))
+        return replace(state, name="rfq_offer", draft=draft), [
+            _say(state, "rfq_offer", options, items=", ".join(draft["unmatched"]))]
+    if not draft["lines"]:
+        return replace(state, name="idle", draft=None), [_say(state, "draft_dropped")]
+    priced = d.price(draft, _facts(ctx))
+    return replace(state, name="draft", draft=priced), [_show(state, priced, ctx, header)]
+
+
+def _show(state: State, draft: dict[str, Any], ctx: Context, header: str | None = None) -> Reply:
+    body = d.render(draft, state.language, _currency(ctx), _town(ctx), header)
+    options = d.draft_options(draft, state.language) if d.priced_lines(draft) else ()
+    if options:
+        body += "\n" + d.numbered(options)
+    return Reply(body, options)
+
+
+def _question(state: State, draft: dict[str, Any], ctx: Context) -> Reply:
+    question = draft["questions"][0]
+    if question["kind"] == "remove":
+        names = [draft["lines"][i]["name"] for i in question["choices"]]
+        return _say(state, "remove_which", names)
+    names = []
+    for sku in question["choices"]:
+        product = _product(ctx, sku)
+        names.append(product.name if product else sku)
+    names.append(text("none_of_these", state.language))
+    unit = question.get("unit")
+    quantity = f"{question['quantity']:g}" + (f" {unit_name(unit, state.language)}"
+                                               if unit else "")
+    return _say(state, "clarify", names, text=question["text"], quantity=quantity)
+
+
+def on_clarify(state: State, event: Event, ctx: Context) -> Result:
+    draft = state.draft or d.new_draft(_draft_key(ctx, event), event.now)
+    if not draft["questions"]:
+        return advance(state, draft, ctx)
+    question, rest = draft["questions"][0], draft["questions"][1:]
+    answer = answer_of(_said(event))
+    count = len(question["choices"])
+    if isinstance(answer, int) and 1 <= answer <= count:
+        draft = _resolve(draft, question, answer - 1, ctx)
+    elif question["kind"] == "pick" and (answer in (0, count + 1, "no")):
+        draft = {**draft, "unmatched": [*draft["unmatched"], question["text"]]}
+    elif question["kind"] == "remove" and answer in (0, "no"):
+        pass
+    elif _has_order(ctx):
+        return merge_and_show(state, draft, event, ctx, add=edit_of(_said(event)) is not None)
+    else:
+        return state, [_say(state, "pick_number"), _question(state, draft, ctx)]
+    draft = d.touch({**draft, "questions": rest}, event.now)
+    return advance(state, draft, ctx)
+
+
+def _resolve(draft: dict[str, Any], question: dict[str, Any], index: int,
+             ctx: Context) -> dict[str, Any]:
+    if question["kind"] == "remove":
+        gone = question["choices"][index]
+        return {**draft, "lines": [line for i, line in enumerate(draft["lines"]) if i != gone]}
+    product = _product(ctx, question["choices"][index])
+    if product is None:
+        return draft
+    lines = _put(list(draft["lines"]), product, question["quantity"], question["unit"],
+                 question["text"], add=False)
+    return {**draft, "lines": lines}
+
+
+def on_draft(state: State, event: Event, ctx: Context) -> Result:
+    draft = state.draft
+    if not draft:
+        return on_idle(replace(state, name="idle"), event, ctx)
+    said = _said(event)
+    answer = answer_of(said)
+    if answer in ("yes", 1):
+        return confirm(state, draft, ctx)
+    if answer in ("no", 2):
+        return replace(state, name="idle", draft=None), [_say(state, "draft_dropped")]
+    if answer == 3 and draft.get("unmatched"):
+        return open_rfqs(state, draft, event)
+    edit = edit_of(said)
+    if edit is not None and edit[0] == "remove":
+        return remove(state, draft, edit[1], event, ctx)
+    if _has_order(ctx):
+        return merge_and_show(state, draft, event, ctx, add=edit is not None)
+    if event.kind == "image" and not said.strip():
+        return state, [_say(state, "photo_unreadable")]
+    return state, [_say(state, "fallback"), _show(state, draft, ctx)]
+
+
+def confirm(state: State, draft: dict[str, Any], ctx: Context) -> Result:
+    """Place the draft, unless prices or stock moved since it was shown."""
+    fresh = d.price(draft, _facts(ctx))
+    if d.shown_prices(fresh) != d.shown_prices(draft):
+        return replace(state, name="draft", draft=fresh), [
+            _say(state, "prices_changed"), _show(state, fresh, ctx)]
+    lines = d.priced_lines(fresh)
+    if not lines:
+        return state, [_say(state, "draft_prompt_empty")]
+    place = PlaceOrders(draft_key=fresh["key"], language=state.language or "en",
+                        lines=tuple(_order_line(line) for line in lines))
+    return replace(state, name="idle", draft=None), [place]
+
+
+def _order_line(line: dict[str, Any]) -> dict[str, Any]:
+    offer = line["offer"]
+    return {"sku": line["sku"], "name": line["name"], "base_quantity": line["base_quantity"],
+            "base_unit": line["base_unit"], "listing_id": offer["listing_id"],
+            "vendor_id": offer["vendor_id"], "unit_price": offer["unit_price"]}
+
+
+def remove(state: State, draft: dict[str, Any], target: str, event: Event,
+           ctx: Context) -> Result:
+    """`remove oil` / `remove 2`: drop the matching line, or ask which when several match."""
+    hits = _lines_matching(draft, target, ctx)
+    if not hits:
+        return state, [_say(state, "remove_not_found", text=target), _show(state, draft, ctx)]
+    if len(hits) > 1:
+        question = {"kind": "remove", "text": target, "choices": hits}
+        draft = {**draft, "questions": [question, *draft["questions"]]}
+        return replace(state, name="clarify", draft=draft), [_question(state, draft, ctx)]
+    name = draft["lines"][hits[0]]["name"]
+    draft = d.touch({**draft, "lines": [line for i, line in enumerate(draft["lines"])
+                                        if i != hits[0]]}, event.now)
+    new_state, actions = advance(state, draft, ctx)
+    return new_state, [_say(state, "removed", name=name), *actions]
+
+
+def _lines_matching(draft: dict[str, Any], target: str, ctx: Context) -> list[int]:
+    lines = draft["lines"]
+    if target.isdigit():
+        n = int(target)
+        return [n - 1] if 1 <= n <= len(lines) else []
+    words = [w for w in normalise(target).split() if len(w) > 1]
+    hits = [i for i, line in enumerate(lines)
+            if words and all(w in normalise(f"{line['name']} {line['text']}") for w in words)]
+    if hits:
+        return hits
+    catalog = _extra(ctx, "catalog")
+    if catalog is None:
+        return []
+    skus = {sku for sku, score in catalog.match(target, limit=10) if score >= 0.6}
+    return [i for i, line in enumerate(lines) if line["sku"] in skus]
+
+
+def on_rfq_offer(state: State, event: Event, ctx: Context) -> Result:
+    draft = state.draft or d.new_draft(_draft_key(ctx, event), event.now)
+    answer = answer_of(_said(event))
+    if answer in ("yes", 1):
+        return open_rfqs(replace(state, name="idle", draft=None), draft, event)
+    if answer in ("no", 2):
+        return replace(state, name="idle", draft=None), [_say(state, "rfq_declined")]
+    return on_idle(replace(state, name="idle", draft=None), event, ctx)
+
+
+def open_rfqs(state: State, draft: dict[str, Any], event: Event) -> Result:
+    """Ask vendors to quote every unknown item of the draft; its known lines stay."""
+    rfqs: list[Action] = [_rfq(fragment, event.text) for fragment in draft["unmatched"]]
+    if state.name == "idle" or not draft["lines"]:
+        return replace(state, name="idle", draft=None), rfqs
+    return replace(state, draft={**draft, "unmatched": []}), rfqs
+
+
+QUANTITY = re.compile(r"(\d+(?:\.\d+)?)\s*([^\W\d_]+)?")
+
+
+def _rfq(fragment: str, message: str) -> OpenRFQ:
+    """An RFQ for `fragment`, with the quantity the buyer wrote next to it, if any."""
+    from parsers.units import canonical_unit
+
+    segment = next((s for s in re.split(r"[,\n;]+", message) if fragment.lower() in s.lower()),
+                   fragment)
+    for number, word in QUANTITY.findall(normalise(segment)):
+        unit = canonical_unit(word) if word else None
+        return OpenRFQ(text=fragment, quantity=float(number), unit=unit)
+    return OpenRFQ(text=fragment)
+
+
+# --- commands -------------------------------------------------------------------------------
+
+def run_command(command: Command, state: State, event: Event, ctx: Context) -> Result:
+    """A command: the same meaning in every state."""
+    return COMMANDS[command.name](command, state, event, ctx)
+
+
+def cmd_help(command: Command, state: State, event: Event, ctx: Context) -> Result:
+    return state, [_say(state, "help")]
+
+
+def _status_word(order: Mapping[str, Any], language: str | None) -> str:
+    if order.get("approval") == "held" and order["status"] == "pending":
+        return text("status_held", language)
+    return text(f"status_{order['status']}", language)
+
+
+def _order_summary(order: Mapping[str, Any], language: str | None) -> str:
+    return text("status_line", language, number=order["number"], vendor=order["vendor"],
+                amount=amount(order["total"], order["currency"], language),
+                status=_status_word(order, language))
+
+
+def cmd_status(command: Command, state: State, event: Event, ctx: Context) -> Result:
+    if command.arg:
+        order = _extra(ctx, "order")
+        if not order:
+            return state, [_say(state, "status_unknown", number=command.arg)]
+        lines = [_order_summary(order, state.language)]
+        lines += [f"• {i['name']}: {i['quantity']:g} {unit_name(i['unit'], state.language)} = "
+                  f"{amount(i['subtotal'], order['currency'], state.language)}"
+                  for i in order.get("items", [])]
+        return state, [Reply("\n".join(lines))]
+    orders = _extra(ctx, "orders", [])
+    if not orders:
+        return state, [_say(state, "status_none")]
+    body = [text("status_header", state.language)]
+    body += [_order_summary(o, state.language) for o in orders]
+    return state, [Reply("\n".join(body))]
+
+
+def cmd_cancel(command: Command, state: State, event: Event, ctx: Context) -> Result:
+    if not command.arg:
+        if state.draft:
+            return replace(state, name="idle", draft=None), [_say(state, "draft_dropped")]
+        open_orders = [o for o in _extra(ctx, "orders", []) if o["status"] in CANCELLABLE]
+        example = open_orders[0]["number"] if open_orders else "1001"
+        return state, [_say(state, "cancel_which", number=example)]
+    order = _extra(ctx, "order")
+    if not order:
+        return state, [_say(state, "status_unknown", number=command.arg)]
+    if order["status"] not in CANCELLABLE:
+        return state, [_say(state, "cancel_refused", number=order["number"],
+                            status=_status_word(order, state.language))]
+    return state, [CancelOrder(number=order["number"], language=state.language or "en")]
+
+
+def cmd_reorder(command: Command, state: State, event: Event, ctx: Context) -> Result:
+    lines = []
+    for old in _extra(ctx, "last_order_lines", []):
+        product = _product(ctx, old.get("sku") or "")
+        if product is not None:
+            lines.append(d.make_line(product, float(old["base_quantity"]), None, product.name))
+    if not lines:
+        return state, [_say(state, "reorder_none")]
+    draft = {**d.new_draft(_draft_key(ctx, event), event.now, "reorder_header"), "lines": lines}
+    return advance(state, draft, ctx)
+
+
+def cmd_language(command: Command, state: State, event: Event, ctx: Context) -> Result:
+    state = replace(state, language=command.arg)
+    return state, [UpdateBuyer({"language": command.arg}), _say(state, "language_set")]
+
+
+def cmd_agent(command: Command, state: State, event: Event, ctx: Context) -> Result:
+    hours = float(_extra(ctx, "handoff_hours", 12))
+    state = replace(state, handoff_until=event.now + timedelta(hours=hours))
+    return state, [_say(state, "agent_on")]
+
+
+def cmd_quote(command: Command, state: State, event: Event, ctx: Context) -> Result:
+    target = command.arg or ""
+    if not target:
+        if state.draft and state.draft.get("unmatched"):
+            return open_rfqs(state, state.draft, event)
+        return state, [_say(state, "quote_which")]
+    known = _price_answer(state, target, ctx)
+    if known is not None:
+        return state, [known]
+    return state, [_rfq(target, target)]
+
+
+def _price_answer(state: State, target: str, ctx: Context) -> Reply | None:
+    """The going price of a catalog product the buyer asks about (`chini ko rate kati`)."""
+    catalog = _extra(ctx, "catalog")
+    if catalog is None:
+        return None
+    matches = [sku for sku, score in catalog.match(target, limit=3) if score >= 0.9]
+    if not matches:
+        return None
+    product = _product(ctx, matches[0])
+    facts = [f for f in _facts(ctx).get(product.sku, ()) if f.stock > 0]
+    if not facts:
+        return _say(state, "price_none", name=product.name, town=_town(ctx))
+    best = min(facts, key=lambda f: (f.price, f.listing_id))
+    return _say(state, "price_info", name=product.name,
+                price=amount(money(best.price), _currency(ctx), state.language),
+                unit=unit_name(product.base_unit, state.language), vendor=best.vendor_name)
+
+
+def cmd_accept_quote(command: Command, state: State, event: Event, ctx: Context) -> Result:
+    return state, [AcceptQuote(position=command.position or 1, rfq_number=command.arg)]
+
+
+COMMANDS: dict[str, Callable[[Command, State, Event, Context], Result]] = {
+    "help": cmd_help, "start": cmd_help, "status": cmd_status, "cancel": cmd_cancel,
+    "reorder": cmd_reorder, "language": cmd_language, "agent": cmd_agent, "quote": cmd_quote,
+    "accept_quote": cmd_accept_quote,
+}
+
+
+# --- timers ---------------------------------------------------------------------------------
+
+def on_timer(state: State, event: Event, ctx: Context) -> Result:
+    """A periodic tick: remind about a draft left waiting, then let it expire."""
+    draft = state.draft
+    if not draft or state.name not in ("draft", "clarify", "rfq_offer"):
+        return state, []
+    ttl = timedelta(hours=float(_extra(ctx, "draft_ttl_hours", 24)))
+    age = event.now - datetime.fromisoformat(draft["touched_at"])
+    if age >= ttl:
+        return replace(state, name="idle", draft=None), [_say(state, "draft_expired")]
+    if age >= ttl / 2 and not draft.get("reminded"):
+        lines = d.priced_lines(draft)
+        value = amount(d.total(lines) if lines else Decimal("0"), _currency(ctx), state.language)
+        options = d.draft_options(draft, state.language)
+        return replace(state, draft={**draft, "reminded": True}), [
+            _say(state, "draft_reminder", options, amount=value)]
+    return state, []
+
+
+STATES: dict[str, Handler] = {"idle": on_idle, "new": on_idle, "clarify": on_clarify,
+                              "draft": on_draft, "rfq_offer": on_rfq_offer}

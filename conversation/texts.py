@@ -38,6 +38,306 @@ TEXTS: dict[str, dict[str, str]] = {
         "ne": "माफ गर्नुहोस्, बुझिनँ। के गर्न सक्छु हेर्न HELP पठाउनुहोस्।",
         "hi": "माफ़ कीजिए, समझ नहीं आया। मैं क्या कर सकता हूँ देखने के लिए HELP भेजें।",
     },
+    "welcome": {
+        "en": "Namaste! I take wholesale orders on WhatsApp. First, what is your name?",
+        "ne": "नमस्ते! म WhatsApp मा होलसेल अर्डर लिन्छु। पहिले, तपाईंको नाम के हो?",
+        "hi": "नमस्ते! मैं WhatsApp पर होलसेल ऑर्डर लेता हूँ। पहले, आपका नाम क्या है?",
+    },
+    "use_profile_name": {
+        "en": "Reply 1 to use \"{name}\", or type your name.",
+        "ne": "\"{name}\" नै राख्न 1 लेख्नुहोस्, वा आफ्नो नाम लेख्नुहोस्।",
+        "hi": "\"{name}\" रखने के लिए 1 लिखें, या अपना नाम लिखें।",
+    },
+    "ask_name_again": {
+        "en": "Please type your name.",
+        "ne": "कृपया आफ्नो नाम लेख्नुहोस्।",
+        "hi": "कृपया अपना नाम लिखें।",
+    },
+    "ask_shop": {
+        "en": "Thank you, {name}. What is the name of your shop?",
+        "ne": "धन्यवाद, {name}। तपाईंको पसलको नाम के हो?",
+        "hi": "धन्यवाद, {name}। आपकी दुकान का नाम क्या है?",
+    },
+    "ask_town": {
+        "en": "Which town is {shop} in?",
+        "ne": "{shop} कुन सहरमा छ?",
+        "hi": "{shop} किस शहर में है?",
+    },
+    "town_choices": {
+        "en": "I do not deliver to \"{town}\" yet. Choose your town by its number:",
+        "ne": "\"{town}\" मा अहिले डेलिभरी छैन। आफ्नो सहरको नम्बर छान्नुहोस्:",
+        "hi": "\"{town}\" में अभी डिलीवरी नहीं है। अपने शहर का नंबर चुनें:",
+    },
+    "onboarded": {
+        "en": ("All set, {name}! Send your order list any time, e.g. \"2 bora chamal, "
+               "chini 10 kg\". Send HELP to see what else I can do."),
+        "ne": ("सबै तयार छ, {name}! जुनसुकै बेला अर्डरको सूची पठाउनुहोस्, जस्तै \"२ बोरा "
+               "चामल, चिनी १० केजी\"। अरू के गर्न सक्छु हेर्न HELP पठाउनुहोस्।"),
+        "hi": ("सब तैयार है, {name}! कभी भी ऑर्डर की लिस्ट भेजें, जैसे \"2 बोरी चावल, "
+               "चीनी 10 किलो\"। और क्या कर सकता हूँ, देखने के लिए HELP भेजें।"),
+    },
+    "signup_first": {
+        "en": "Let us finish signing you up first.",
+        "ne": "पहिले दर्ता पूरा गरौं।",
+        "hi": "पहले आपका रजिस्ट्रेशन पूरा कर लेते हैं।",
+    },
+    "greeting": {
+        "en": "Namaste {name}! Send your order list and I will price it for you.",
+        "ne": "नमस्ते {name}! अर्डरको सूची पठाउनुहोस्, म मूल्य निकालिदिन्छु।",
+        "hi": "नमस्ते {name}! ऑर्डर की लिस्ट भेजें, मैं दाम बता दूँगा।",
+    },
+    "thanks": {
+        "en": "You are welcome!",
+        "ne": "धन्यवाद!",
+        "hi": "आपका स्वागत है!",
+    },
+    "photo_unreadable": {
+        "en": "I could not read that photo. Please type your list, one item per line.",
+        "ne": "त्यो फोटो पढ्न सकिनँ। कृपया सूची टाइप गर्नुहोस्, एक लाइनमा एउटा सामान।",
+        "hi": "वह फोटो पढ़ नहीं सका। कृपया लिस्ट टाइप करें, एक लाइन में एक सामान।",
+    },
+    "clarify": {
+        "en": "Which one did you mean by \"{text}\" ({quantity})? Reply with a number:",
+        "ne": "\"{text}\" ({quantity}) भन्नाले कुन? नम्बर लेख्नुहोस्:",
+        "hi": "\"{text}\" ({quantity}) से आपका मतलब कौन सा? नंबर लिखें:",
+    },
+    "none_of_these": {
+        "en": "None of these",
+        "ne": "यीमध्ये कुनै होइन",
+        "hi": "इनमें से कोई नहीं",
+    },
+    "draft_header": {
+        "en": "Your order:",
+        "ne": "तपाईंको अर्डर:",
+        "hi": "आपका ऑर्डर:",
+    },
+    "reorder_header": {
+        "en": "Your last order, at today's prices:",
+        "ne": "तपाईंको पछिल्लो अर्डर, आजको मूल्यमा:",
+        "hi": "आपका पिछला ऑर्डर, आज के दाम पर:",
+    },
+    "prices_changed": {
+        "en": "Prices or stock changed since I showed you this order. Please check again:",
+        "ne": "अर्डर देखाएपछि मूल्य वा स्टक फेरियो। कृपया फेरि हेर्नुहोस्:",
+        "hi": "ऑर्डर दिखाने के बाद दाम या स्टॉक बदल गया। कृपया फिर से देखें:",
+    },
+    "vendor_total": {
+        "en": "{vendor} total: {amount}",
+        "ne": "{vendor} जम्मा: {amount}",
+        "hi": "{vendor} कुल: {amount}",
+    },
+    "grand_total": {
+        "en": "Grand total: {amount}",
+        "ne": "कुल जम्मा: {amount}",
+        "hi": "कुल योग: {amount}",
+    },
+    "tier_note": {
+        "en": "{percent}% volume discount",
+        "ne": "{percent}% थोक छुट",
+        "hi": "{percent}% थोक छूट",
+    },
+    "line_none": {
+        "en": "not delivered to {town} now",
+        "ne": "अहिले {town} मा उपलब्ध छैन",
+        "hi": "अभी {town} में उपलब्ध नहीं",
+    },
+    "line_moq": {
+        "en": "minimum order {quantity}",
+        "ne": "कम्तीमा {quantity} अर्डर गर्नुपर्छ",
+        "hi": "कम से कम {quantity} ऑर्डर करें",
+    },
+    "line_stock": {
+        "en": "only {quantity} in stock",
+        "ne": "स्टकमा {quantity} मात्र छ",
+        "hi": "स्टॉक में सिर्फ़ {quantity} है",
+    },
+    "unmatched": {
+        "en": "Not in our catalog: {items}. Reply QUOTE to ask vendors for a price.",
+        "ne": "हाम्रो सूचीमा छैन: {items}। विक्रेताबाट मूल्य माग्न QUOTE लेख्नुहोस्।",
+        "hi": "हमारी सूची में नहीं: {items}। विक्रेताओं से दाम पूछने के लिए QUOTE लिखें।",
+    },
+    "draft_prompt": {
+        "en": ("Reply YES to place the order or NO to drop it. To change it, write e.g. "
+               "\"remove {example}\", \"{example} 5\", or send more items."),
+        "ne": ("अर्डर गर्न HO, रद्द गर्न HOINA लेख्नुहोस्। बदल्न \"remove {example}\", "
+               "\"{example} 5\" जस्तै लेख्नुहोस्, वा थप सामान पठाउनुहोस्।"),
+        "hi": ("ऑर्डर के लिए HAAN, रद्द करने के लिए NAHI लिखें। बदलने के लिए \"remove "
+               "{example}\", \"{example} 5\" जैसा लिखें, या और सामान भेजें।"),
+    },
+    "draft_prompt_empty": {
+        "en": ("Nothing in this order can be delivered right now. Send other items, or NO to "
+               "drop it."),
+        "ne": "यो अर्डरको कुनै सामान अहिले पठाउन सकिँदैन। अरू सामान पठाउनुहोस्, वा HOINA।",
+        "hi": "इस ऑर्डर का कोई सामान अभी नहीं भेजा जा सकता। दूसरा सामान भेजें, या NAHI।",
+    },
+    "opt_confirm": {"en": "Yes, place order", "ne": "हो, अर्डर गर्नुस्", "hi": "हाँ, ऑर्डर करें"},
+    "opt_drop": {"en": "No, drop it", "ne": "होइन, रद्द", "hi": "नहीं, रद्द करें"},
+    "opt_quote": {"en": "Get quotes", "ne": "मूल्य माग्नुस्", "hi": "दाम पूछें"},
+    "rfq_offer": {
+        "en": "I could not find {items} in our catalog. Shall I ask vendors for a price?",
+        "ne": "हाम्रो सूचीमा {items} भेटिएन। विक्रेताहरूसँग मूल्य मागौं?",
+        "hi": "हमारी सूची में {items} नहीं मिला। विक्रेताओं से दाम पूछूँ?",
+    },
+    "opt_yes": {"en": "Yes", "ne": "हो", "hi": "हाँ"},
+    "opt_no": {"en": "No", "ne": "होइन", "hi": "नहीं"},
+    "rfq_declined": {
+        "en": "OK, I will not ask. Send your order list any time.",
+        "ne": "ठीक छ, सोध्दिनँ। जुनसुकै बेला अर्डर पठाउनुहोस्।",
+        "hi": "ठीक है, नहीं पूछूँगा। कभी भी ऑर्डर भेजें।",
+    },
+    "quote_which": {
+        "en": "Which item do you want a price for? E.g. \"quote 50 bags cement\".",
+        "ne": "कुन सामानको मूल्य चाहियो? जस्तै \"quote 50 bora cement\"।",
+        "hi": "किस सामान का दाम चाहिए? जैसे \"quote 50 bori cement\"।",
+    },
+    "price_info": {
+        "en": "{name}: {price} per {unit} ({vendor}).",
+        "ne": "{name}: प्रति {unit} {price} ({vendor})।",
+        "hi": "{name}: प्रति {unit} {price} ({vendor})।",
+    },
+    "price_none": {
+        "en": "{name} is not delivered to {town} right now.",
+        "ne": "{name} अहिले {town} मा उपलब्ध छैन।",
+        "hi": "{name} अभी {town} में उपलब्ध नहीं है।",
+    },
+    "draft_dropped": {
+        "en": "OK, I dropped that order. Send a new list any time.",
+        "ne": "ठीक छ, त्यो अर्डर हटाइयो। जुनसुकै बेला नयाँ सूची पठाउनुहोस्।",
+        "hi": "ठीक है, वह ऑर्डर हटा दिया। कभी भी नई लिस्ट भेजें।",
+    },
+    "no_draft": {
+        "en": "There is no order waiting for your answer. Send your list to start one.",
+        "ne": "जवाफ पर्खिरहेको कुनै अर्डर छैन। सुरु गर्न सूची पठाउनुहोस्।",
+        "hi": "कोई ऑर्डर आपके जवाब का इंतज़ार नहीं कर रहा। शुरू करने के लिए लिस्ट भेजें।",
+    },
+    "removed": {
+        "en": "Removed {name}.",
+        "ne": "{name} हटाइयो।",
+        "hi": "{name} हटा दिया।",
+    },
+    "remove_which": {
+        "en": "Which line should I remove? Reply with a number:",
+        "ne": "कुन लाइन हटाउने? नम्बर लेख्नुहोस्:",
+        "hi": "कौन सी लाइन हटाऊँ? नंबर लिखें:",
+    },
+    "remove_not_found": {
+        "en": "\"{text}\" is not in your order.",
+        "ne": "\"{text}\" तपाईंको अर्डरमा छैन।",
+        "hi": "\"{text}\" आपके ऑर्डर में नहीं है।",
+    },
+    "pick_number": {
+        "en": "Please reply with one of the numbers.",
+        "ne": "कृपया दिइएका नम्बरमध्ये एउटा लेख्नुहोस्।",
+        "hi": "कृपया दिए गए नंबरों में से एक लिखें।",
+    },
+    "placed": {
+        "en": "Order placed, thank you! {count} order(s):\n{orders}",
+        "ne": "अर्डर भयो, धन्यवाद! {count} अर्डर:\n{orders}",
+        "hi": "ऑर्डर हो गया, धन्यवाद! {count} ऑर्डर:\n{orders}",
+    },
+    "placed_line": {
+        "en": "#{number} {vendor}: {amount} ({payment})",
+        "ne": "#{number} {vendor}: {amount} ({payment})",
+        "hi": "#{number} {vendor}: {amount} ({payment})",
+    },
+    "placed_footer": {
+        "en": ("The vendors will confirm soon. STATUS shows your orders, CANCEL <number> "
+               "cancels one."),
+        "ne": "विक्रेताले छिट्टै पुष्टि गर्नेछन्। STATUS ले अर्डर देखाउँछ, CANCEL <नम्बर> ले रद्द गर्छ।",
+        "hi": "विक्रेता जल्द पुष्टि करेंगे। STATUS से ऑर्डर देखें, CANCEL <नंबर> से रद्द करें।",
+    },
+    "pay_cod": {"en": "cash on delivery", "ne": "डेलिभरीमा नगद", "hi": "डिलीवरी पर नकद"},
+    "pay_credit": {"en": "on credit", "ne": "उधारोमा", "hi": "उधार पर"},
+    "held": {
+        "en": ("Order(s) {numbers} are over your credit limit and wait for our staff to "
+               "approve them. We will tell you when they go ahead."),
+        "ne": ("अर्डर {numbers} तपाईंको उधारो सीमाभन्दा बढी भएकाले कर्मचारीको स्वीकृति "
+               "पर्खिरहेका छन्। अगाडि बढेपछि खबर गर्नेछौं।"),
+        "hi": ("ऑर्डर {numbers} आपकी उधार सीमा से ज़्यादा हैं और स्टाफ़ की मंज़ूरी का इंतज़ार कर "
+               "रहे हैं। आगे बढ़ने पर हम बताएँगे।"),
+    },
+    "already_placed": {
+        "en": "This order was already placed: {numbers}.",
+        "ne": "यो अर्डर पहिले नै भइसक्यो: {numbers}।",
+        "hi": "यह ऑर्डर पहले ही हो चुका है: {numbers}।",
+    },
+    "status_none": {
+        "en": "You have no orders yet. Send your list to place one.",
+        "ne": "तपाईंको अहिलेसम्म कुनै अर्डर छैन। सूची पठाएर अर्डर गर्नुहोस्।",
+        "hi": "आपका अभी तक कोई ऑर्डर नहीं है। लिस्ट भेजकर ऑर्डर करें।",
+    },
+    "status_header": {
+        "en": "Your recent orders (STATUS <number> for details):",
+        "ne": "तपाईंका पछिल्ला अर्डर (विवरणका लागि STATUS <नम्बर>):",
+        "hi": "आपके हाल के ऑर्डर (विवरण के लिए STATUS <नंबर>):",
+    },
+    "status_line": {
+        "en": "#{number} {vendor}: {amount}, {status}",
+        "ne": "#{number} {vendor}: {amount}, {status}",
+        "hi": "#{number} {vendor}: {amount}, {status}",
+    },
+    "status_unknown": {
+        "en": "I cannot find order {number} among your orders.",
+        "ne": "तपाईंका अर्डरमा {number} भेटिएन।",
+        "hi": "आपके ऑर्डरों में {number} नहीं मिला।",
+    },
+    "status_pending": {"en": "waiting for the vendor", "ne": "विक्रेताको जवाफ पर्खँदै",
+                       "hi": "विक्रेता के जवाब का इंतज़ार"},
+    "status_held": {"en": "waiting for credit approval", "ne": "उधारो स्वीकृति पर्खँदै",
+                    "hi": "उधार मंज़ूरी का इंतज़ार"},
+    "status_accepted": {"en": "accepted", "ne": "स्वीकार भयो", "hi": "स्वीकार हुआ"},
+    "status_dispatched": {"en": "on the way", "ne": "बाटोमा छ", "hi": "रास्ते में है"},
+    "status_delivered": {"en": "delivered", "ne": "पुग्यो", "hi": "पहुँच गया"},
+    "status_rejected": {"en": "rejected by the vendor", "ne": "विक्रेताले अस्वीकार गर्‍यो",
+                        "hi": "विक्रेता ने मना किया"},
+    "status_cancelled": {"en": "cancelled", "ne": "रद्द भयो", "hi": "रद्द हुआ"},
+    "cancel_which": {
+        "en": "Which order? Send CANCEL and its number, e.g. CANCEL {number}.",
+        "ne": "कुन अर्डर? CANCEL र नम्बर पठाउनुहोस्, जस्तै CANCEL {number}।",
+        "hi": "कौन सा ऑर्डर? CANCEL और नंबर भेजें, जैसे CANCEL {number}।",
+    },
+    "cancel_refused": {
+        "en": ("Order #{number} is {status}; it can no longer be cancelled. Send AGENT to talk "
+               "to us."),
+        "ne": "अर्डर #{number} {status}; अब रद्द गर्न मिल्दैन। कुरा गर्न AGENT पठाउनुहोस्।",
+        "hi": "ऑर्डर #{number} {status}; अब रद्द नहीं हो सकता। बात करने के लिए AGENT भेजें।",
+    },
+    "cancelled": {
+        "en": "Order #{number} is cancelled.",
+        "ne": "अर्डर #{number} रद्द भयो।",
+        "hi": "ऑर्डर #{number} रद्द हो गया।",
+    },
+    "reorder_none": {
+        "en": "You have no earlier order to repeat. Send your list instead.",
+        "ne": "दोहोर्‍याउने पुरानो अर्डर छैन। सूची पठाउनुहोस्।",
+        "hi": "दोहराने के लिए कोई पुराना ऑर्डर नहीं है। लिस्ट भेजें।",
+    },
+    "language_set": {
+        "en": "OK, I will write in English.",
+        "ne": "ठीक छ, अब म नेपालीमा लेख्छु।",
+        "hi": "ठीक है, अब मैं हिंदी में लिखूँगा।",
+    },
+    "agent_on": {
+        "en": ("OK, someone from our team will reply here soon. I will stay quiet until they "
+               "are done."),
+        "ne": "ठीक छ, हाम्रो टोलीबाट कोही छिट्टै यहीँ जवाफ दिनुहुन्छ। तबसम्म म चुप बस्छु।",
+        "hi": "ठीक है, हमारी टीम से कोई जल्द यहीं जवाब देगा। तब तक मैं चुप रहूँगा।",
+    },
+    "agent_back": {
+        "en": "You are back with the order assistant. Send your list any time.",
+        "ne": "तपाईं फेरि अर्डर सहायकसँग हुनुहुन्छ। जुनसुकै बेला सूची पठाउनुहोस्।",
+        "hi": "आप फिर से ऑर्डर सहायक के साथ हैं। कभी भी लिस्ट भेजें।",
+    },
+    "draft_reminder": {
+        "en": "Your order of {amount} is still waiting. Reply YES to place it or NO to drop it.",
+        "ne": "तपाईंको {amount} को अर्डर अझै पर्खिरहेको छ। अर्डर गर्न HO, रद्द गर्न HOINA।",
+        "hi": "आपका {amount} का ऑर्डर अभी भी इंतज़ार में है। ऑर्डर के लिए HAAN, रद्द के लिए NAHI।",
+    },
+    "draft_expired": {
+        "en": "Your unconfirmed order has expired. Send your list again when you are ready.",
+        "ne": "पुष्टि नभएको अर्डरको समय सकियो। तयार हुँदा फेरि सूची पठाउनुहोस्।",
+        "hi": "बिना पुष्टि वाले ऑर्डर का समय खत्म हो गया। तैयार हों तो फिर से लिस्ट भेजें।",
+    },
 }
 
 
@@ -46,3 +346,27 @@ def text(key: str, language: str | None, **values: Any) -> str:
     by_language = TEXTS[key]
     template = by_language.get(language or "en") or by_language["en"]
     return template.format(**values) if values else template
+
+
+# Unit names as buyers say them; English (the catalog's own word) when a language lacks one.
+UNIT_NAMES: dict[str, dict[str, str]] = {
+    "ne": {"kg": "केजी", "g": "ग्राम", "l": "लिटर", "ml": "एमएल", "piece": "वटा",
+           "packet": "प्याकेट", "bottle": "बोतल", "jar": "जार", "tin": "टिन", "box": "बट्टा",
+           "carton": "पेटी", "sack": "बोरा", "crate": "क्रेट", "tray": "ट्रे", "dozen": "दर्जन"},
+    "hi": {"kg": "किलो", "g": "ग्राम", "l": "लीटर", "ml": "एमएल", "piece": "पीस",
+           "packet": "पैकेट", "bottle": "बोतल", "jar": "जार", "tin": "टिन", "box": "डिब्बा",
+           "carton": "पेटी", "sack": "बोरी", "crate": "क्रेट", "tray": "ट्रे", "dozen": "दर्जन"},
+}
+CURRENCY_SIGNS = {"NPR": {"en": "Rs", "ne": "रु", "hi": "रु"}, "INR": {"en": "₹", "ne": "₹",
+                                                                    "hi": "₹"}}
+
+
+def unit_name(unit: str, language: str | None) -> str:
+    """A unit in the buyer's language (`sack` -> `बोरा` in Nepali)."""
+    return UNIT_NAMES.get(language or "en", {}).get(unit, unit)
+
+
+def amount(value: Any, currency: str, language: str | None) -> str:
+    """Money as buyers read it: `Rs 1,234.50`."""
+    sign = CURRENCY_SIGNS.get(currency, {}).get(language or "en", currency)
+    return f"{sign} {float(value):,.2f}"
