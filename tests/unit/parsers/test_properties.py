@@ -11,6 +11,8 @@ WORDS = ["chini", "10", "kg", "bora", "x4", "*", "peti", "dhara", "५", "कि
          "and", "1/2", "dhai", "sawa", "do", "tin", "coke", "500ml", "(", ")", "\n", ",", "-",
          "#", "9801234567", "15/06", "pani", "hide", "seek", "dozen", "a", "ढाई", "０", "½"]
 
+FIXTURE_CHECK = HealthCheck.function_scoped_fixture  # the catalog fixture is read-only
+
 texts = st.one_of(
     st.text(max_size=200),
     st.lists(st.sampled_from(WORDS), max_size=30).map(" ".join),
@@ -18,7 +20,7 @@ texts = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=400, deadline=None, suppress_health_check=[FIXTURE_CHECK])
 @given(texts)
 def test_never_raises_and_only_known_skus(catalog: Catalog, text: str) -> None:
     result = parse_text(text, catalog)
@@ -32,7 +34,7 @@ def test_never_raises_and_only_known_skus(catalog: Catalog, text: str) -> None:
     is_order_like(text, catalog)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[FIXTURE_CHECK])
 @given(st.text(max_size=80))
 def test_match_never_raises(catalog: Catalog, text: str) -> None:
     for sku, score in catalog.match(text):

@@ -80,7 +80,8 @@ def test_prices_phones_dates_and_order_numbers_are_not_quantities(text: str, dro
 def test_ignores_chatter(catalog: Catalog) -> None:
     for message in ("dhanyabad dai, saman aaipugyo", "hlo bro rate list send plz",
                     "what is the price of sugar today?", "नमस्ते दाइ, हिजोको अर्डर कहिले आउँछ?",
-                    "THANK YOU BHAI GOT THE DELIVERY", "cheeni ka rate kya hai? 50 kilo wali bori ka batao"):
+                    "THANK YOU BHAI GOT THE DELIVERY",
+                    "cheeni ka rate kya hai? 50 kilo wali bori ka batao"):
         result = parse_text(message, catalog)
         assert result.items == [] and result.unmatched == [], message
 
