@@ -27,7 +27,8 @@ def order_placed(order_id: int) -> int:
         return 0
     out: list[int] = []
     alert_order(session, order, out)
+    number = order.number
     session.commit()
     send_all(out)
-    log.info("order %s alerted on %d channels", order.number, len(out))
+    log.info("order %s alerted on %d channels", number, len(out))
     return len(out)

@@ -21,9 +21,10 @@ def run(text: str, language: str | None = None):
     ("accept 1042", "accepted"), ("ACCEPT 1042", "accepted"), ("Accept order no. 1042", "accepted"),
     ("swikar 1042", "accepted"), ("thik cha 1042", "accepted"), ("1042 manjur", "accepted"),
     ("स्वीकार १०४२", "accepted"),
-    ("dispatch 1042", "dispatched"), ("pathaye 1042", "dispatched"), ("1042 bhej diya", "dispatched"),
-    ("भेजा 1042", "dispatched"),
-    ("delivered 1042", "delivered"), ("1042 pugyo", "delivered"), ("1042 deliver bhayo", "delivered"),
+    ("dispatch 1042", "dispatched"), ("pathaye 1042", "dispatched"),
+    ("1042 bhej diya", "dispatched"), ("भेजा 1042", "dispatched"),
+    ("delivered 1042", "delivered"), ("1042 pugyo", "delivered"),
+    ("1042 deliver bhayo", "delivered"),
     ("पुग्यो १०४२", "delivered"),
 ])
 def test_order_answers_in_three_languages(text, status):
