@@ -14,7 +14,7 @@ from app.db import db, utcnow
 from app.models import Staff
 
 from . import bp
-from .common import audit, sign_in
+from .common import audit, end_session, sign_in
 from .forms import LoginForm
 
 WINDOW_SECONDS = 15 * 60
@@ -133,10 +133,8 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Any:
-    from flask import session
-
     audit("logout", g.staff)
     db.session.commit()
-    session.clear()
+    end_session()
     flash("Signed out.")
     return redirect(url_for("admin.login"))

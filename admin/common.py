@@ -37,7 +37,7 @@ def _load_staff() -> Any:
         if staff is not None and staff.active and session.get("pw") == _pw_tag(staff):
             g.staff = staff
         else:
-            session.clear()
+            end_session()
     if g.staff is None and request.endpoint not in OPEN_VIEWS:
         return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
     return None
@@ -48,8 +48,14 @@ def _pw_tag(staff: Staff) -> str:
     return (staff.password_hash or "")[-16:]
 
 
+def end_session() -> None:
+    session.clear()
+    # Flask-WTF caches the token in g; drop it so the next form gets a token of the new session.
+    g.pop("csrf_token", None)
+
+
 def sign_in(staff: Staff) -> None:
-    session.clear()  # a fresh session: no fixation
+    end_session()  # a fresh session: no fixation
     session["staff_id"] = staff.id
     session["pw"] = _pw_tag(staff)
     session.permanent = False

@@ -2,7 +2,7 @@
 failed messages."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +22,7 @@ def per_day(since: date) -> list[dict[str, Any]]:
     day = func.date(Order.created_at)
     rows = db.session.execute(
         select(day, func.count(Order.id), func.coalesce(func.sum(Order.total), 0))
-        .where(Order.created_at >= since).group_by(day)
+        .where(Order.created_at >= _start(since)).group_by(day)
     ).all()
     found = {str(d): (n, Decimal(v)) for d, n, v in rows}
     series = []
@@ -33,6 +33,10 @@ def per_day(since: date) -> list[dict[str, Any]]:
     return series
 
 
+def _start(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
+
+
 def order_rate(since: date) -> dict[str, Any]:
     """The parse success figure, honestly a proxy: of the buyers' inbound messages, how many
     distinct drafts ended up as at least one order. A draft is made only when the parser
@@ -40,12 +44,12 @@ def order_rate(since: date) -> dict[str, Any]:
     of messages parsed (drafts abandoned by the buyer are not counted)."""
     messages = db.session.scalar(
         select(func.count(Message.id)).join(Conversation)
-        .where(Message.direction == INBOUND, Message.created_at >= since,
+        .where(Message.direction == INBOUND, Message.created_at >= _start(since),
                Conversation.buyer_id.is_not(None))
     ) or 0
     drafts = db.session.scalar(
         select(func.count(distinct(Order.draft_key)))
-        .where(Order.created_at >= since, Order.draft_key.is_not(None))
+        .where(Order.created_at >= _start(since), Order.draft_key.is_not(None))
     ) or 0
     rate = round(100 * drafts / messages, 1) if messages else None
     return {"messages": messages, "drafts": drafts, "rate": rate}
@@ -72,7 +76,7 @@ def dashboard() -> Any:
             select(func.count(RFQ.id)).where(RFQ.status.in_(("open", "quoted")))) or 0,
         "failed": db.session.scalar(
             select(func.count(Message.id)).where(
-                Message.direction == OUTBOUND, Message.created_at >= since,
+                Message.direction == OUTBOUND, Message.created_at >= _start(since),
                 Message.status.in_(("failed", "undelivered")))) or 0,
         "held": db.session.scalar(
             select(func.count(Order.id)).where(Order.approval == "held")) or 0,
