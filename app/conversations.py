@@ -70,7 +70,8 @@ def link_party(session: Session, conv: Conversation) -> None:
     conv.language = conv.language or buyer.language
 
 
-def context_of(session: Session, conv: Conversation) -> engine.Context:
+def context_of(session: Session, conv: Conversation,
+               event: engine.Event | None = None) -> engine.Context:
     """The facts the engine may read, gathered by the side of the market this party is on."""
     if conv.vendor_id:
         from app import vendor_flow
@@ -78,12 +79,12 @@ def context_of(session: Session, conv: Conversation) -> engine.Context:
         return vendor_flow.vendor_context(session, conv)
     from app import buyer_flow
 
-    return buyer_flow.buyer_context(session, conv)
+    return buyer_flow.buyer_context(session, conv, event)
 
 
 def run_engine(session: Session, conv: Conversation, event: engine.Event) -> list[int]:
     """Feed one event to the engine, apply what it says; returns new outbound message ids."""
-    new_state, actions = engine.handle(state_of(conv), event, context_of(session, conv))
+    new_state, actions = engine.handle(state_of(conv), event, context_of(session, conv, event))
     save_state(conv, new_state)
     outbound: list[int] = []
     for action in actions:

@@ -168,7 +168,7 @@ def on_name(state: State, event: Event, ctx: Context) -> Result:
     said = _said(event)
     profile = ctx.party.get("profile_name")
     name = profile if profile and answer_of(said) in (1, "yes") else _clean_answer(said, 120)
-    if not name:
+    if not name or re.search(r"\d", name):  # "2 bora chamal" is an order, not a name
         return state, [_say(state, "ask_name_again")]
     state = replace(state, name="ask_shop", slots={**state.slots, "name": name})
     return state, [UpdateBuyer({"name": name}), *_ask(state, "ask_shop", ctx)]
@@ -248,11 +248,12 @@ def _draft_key(ctx: Context, event: Event) -> str:
 def merge_and_show(state: State, draft: dict[str, Any], event: Event, ctx: Context,
                    add: bool) -> Result:
     """Fold this message's items into the draft, then ask or show."""
-    draft = d.touch(merge(draft, _parse(ctx), ctx, add), event.now)
+    draft = d.touch(merge(draft, _parse(ctx), ctx, add, _said(event)), event.now)
     return advance(state, draft, ctx)
 
 
-def merge(draft: dict[str, Any], parse: Any, ctx: Context, add: bool) -> dict[str, Any]:
+def merge(draft: dict[str, Any], parse: Any, ctx: Context, add: bool,
+          said: str = "") -> dict[str, Any]:
     """The draft with parsed items added: a SKU already there has its quantity replaced
     (`sugar 20 kg`) or, with `add`, increased; unsure items become questions."""
     lines = list(draft["lines"])
@@ -269,8 +270,13 @@ def merge(draft: dict[str, Any], parse: Any, ctx: Context, add: bool) -> dict[st
             continue
         lines = _put(lines, product, item.quantity, item.unit, item.text, add)
     unmatched = list(draft["unmatched"])
-    unmatched += [u for u in _unmatched(parse) if u not in unmatched]
-    return {**draft, "lines": lines, "questions": questions, "unmatched": unmatched}
+    amounts = dict(draft.get("amounts") or {})
+    for fragment in _unmatched(parse):
+        if fragment not in unmatched:
+            unmatched.append(fragment)
+            amounts[fragment] = _amount_near(fragment, said)
+    return {**draft, "lines": lines, "questions": questions, "unmatched": unmatched,
+            "amounts": amounts}
 
 
 def _put(lines: list[dict[str, Any]], product: Any, quantity: float, unit: str | None,
@@ -374,6 +380,10 @@ def on_draft(state: State, event: Event, ctx: Context) -> Result:
         return merge_and_show(state, draft, event, ctx, add=edit is not None)
     if event.kind == "image" and not said.strip():
         return state, [_say(state, "photo_unreadable")]
+    if is_thanks(said):
+        return state, [_say(state, "thanks")]
+    if is_greeting(said):
+        return state, [_show(state, draft, ctx)]
     return state, [_say(state, "fallback"), _show(state, draft, ctx)]
 
 
@@ -444,25 +454,32 @@ def on_rfq_offer(state: State, event: Event, ctx: Context) -> Result:
 
 def open_rfqs(state: State, draft: dict[str, Any], event: Event) -> Result:
     """Ask vendors to quote every unknown item of the draft; its known lines stay."""
-    rfqs: list[Action] = [_rfq(fragment, event.text) for fragment in draft["unmatched"]]
+    amounts = draft.get("amounts") or {}
+    rfqs: list[Action] = [
+        OpenRFQ(text=fragment, **(amounts.get(fragment) or {}))
+        for fragment in draft["unmatched"]]
     if state.name == "idle" or not draft["lines"]:
         return replace(state, name="idle", draft=None), rfqs
-    return replace(state, draft={**draft, "unmatched": []}), rfqs
+    return replace(state, draft={**draft, "unmatched": [], "amounts": {}}), rfqs
 
 
 QUANTITY = re.compile(r"(\d+(?:\.\d+)?)\s*([^\W\d_]+)?")
 
 
-def _rfq(fragment: str, message: str) -> OpenRFQ:
-    """An RFQ for `fragment`, with the quantity the buyer wrote next to it, if any."""
+def _amount_near(fragment: str, message: str) -> dict[str, Any]:
+    """The quantity and unit the buyer wrote next to an unknown item (`cement 50 bora`)."""
     from parsers.units import canonical_unit
 
     segment = next((s for s in re.split(r"[,\n;]+", message) if fragment.lower() in s.lower()),
                    fragment)
     for number, word in QUANTITY.findall(normalise(segment)):
-        unit = canonical_unit(word) if word else None
-        return OpenRFQ(text=fragment, quantity=float(number), unit=unit)
-    return OpenRFQ(text=fragment)
+        return {"quantity": float(number), "unit": canonical_unit(word) if word else None}
+    return {}
+
+
+def _rfq(fragment: str, message: str) -> OpenRFQ:
+    """An RFQ for `fragment`, with the quantity the buyer wrote next to it, if any."""
+    return OpenRFQ(text=fragment, **_amount_near(fragment, message))
 
 
 # --- commands -------------------------------------------------------------------------------

@@ -38,6 +38,14 @@ VENDOR_TEXTS: dict[str, dict[str, str]] = {
         "hi": ("याद दिलाना: ऑर्डर {number} ({currency} {total}, {town}) अभी भी रुका है। "
                "ACCEPT {number} या REJECT {number} <कारण> लिखें।"),
     },
+    "order_cancelled": {
+        "en": "Order {number} ({currency} {total}, {shop}, {town}) was cancelled by the buyer. "
+              "Please do not send it.",
+        "ne": "अर्डर {number} ({currency} {total}, {shop}, {town}) खरिदकर्ताले रद्द गर्नुभयो। "
+              "कृपया नपठाउनुहोस्।",
+        "hi": "ऑर्डर {number} ({currency} {total}, {shop}, {town}) खरीदार ने रद्द किया। "
+              "कृपया न भेजें।",
+    },
     "order_moved": {
         "en": "Order {number} is now {status}. {next}",
         "ne": "अर्डर {number} अब {status} भयो। {next}",

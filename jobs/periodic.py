@@ -117,3 +117,4 @@ def start_scheduler(app: Flask, tick_seconds: float = 1.0) -> threading.Event:
     threading.Thread(target=loop, name="periodic", daemon=True).start()
     return stop
 from jobs import vendor_duties  # noqa: E402,F401  (registers the vendor-side duties)
+from jobs import drafts  # noqa: E402,F401  (registers the buyer-side duties)
