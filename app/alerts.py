@@ -132,11 +132,18 @@ def alert_order(session: Session, order: Order, out: list[int],
                         prefix=prefix, **order_values(order))
 
 
-def order_alerted(session: Session, order: Order) -> bool:
-    """Whether the alert for this order is already in the outbox (the job may run twice)."""
+def alert_cancelled(session: Session, order: Order, out: list[int]) -> int:
+    """Tell the order's vendor the buyer cancelled it."""
+    return alert_vendor(session, order.vendor, "order_cancelled", out,
+                        meta={"alert": "cancelled", "order": order.number},
+                        **order_values(order))
+
+
+def order_alerted(session: Session, order: Order, kind: str = "order") -> bool:
+    """Whether alert `kind` for this order is already in the outbox (jobs may run twice)."""
     convs = select(Conversation.id).where(Conversation.vendor_id == order.vendor_id)
     found = session.scalar(
         select(Message.id).where(Message.conversation_id.in_(convs),
                                  Message.meta["order"].as_string() == order.number,
-                                 Message.meta["alert"].as_string() == "order").limit(1))
+                                 Message.meta["alert"].as_string() == kind).limit(1))
     return found is not None

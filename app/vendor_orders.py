@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import audit
+from app import audit, credit
 from app.alerts import alert_order, alert_vendor, amount, item_lines, order_values, tell_buyer
 from app.models import Listing, Order, OrderItem, Product, Vendor
 from app.orders import ItemSnapshot, TransitionError, create_order, transition
@@ -38,6 +38,7 @@ def answer_order(session: Session, vendor: Vendor, number: str, to_status: str,
                      wanted=status_name(to_status, language))
     _tell_buyer_of(session, order, out)
     if to_status == "rejected":
+        _refund(session, order)
         reroute(session, order, out)
     return vtext("order_moved", language, number=number, status=status_name(to_status, language),
                  next=vtext(f"next_{to_status}", language, number=number))
@@ -48,6 +49,14 @@ def _tell_buyer_of(session: Session, order: Order, out: list[int]) -> None:
     tell_buyer(session, order.buyer, BUYER_TEXT[order.status], out, number=order.number,
                vendor=order.vendor.business_name, currency=order.currency,
                total=amount(order.total), reason=reason)
+
+
+def _refund(session: Session, order: Order) -> None:
+    """A rejected order put on the buyer's account comes off it again."""
+    if order.payment_method == "credit":
+        from app.buyer_flow import refund_credit
+
+        refund_credit(session, order)
 
 
 # --- Re-routing a rejected order -------------------------------------------------------------
@@ -127,6 +136,8 @@ def reroute(session: Session, order: Order, out: list[int]) -> list[Order]:
                               "tried_vendor_ids": sorted(exclude)}
         new.events[0].note = f"re-routed from order {order.number}"
         made.append(new)
+        if new.payment_method == "credit":
+            credit.charge_order(session, new)
         if new.approval != "held":
             alert_order(session, new, out)
         tell_buyer(session, buyer, "buyer_rerouted", out, vendor=vendor.business_name,

@@ -1,11 +1,11 @@
-"""Alerting a vendor of a new order on each of its alert channels."""
+"""Alerting a vendor, on each of its alert channels, of a new order or a cancelled one."""
 from __future__ import annotations
 
 import logging
 
 from sqlalchemy import select
 
-from app.alerts import alert_order, order_alerted
+from app.alerts import alert_cancelled, alert_order, order_alerted
 from app.db import db
 from app.models import Order
 from jobs.runner import job
@@ -31,4 +31,20 @@ def order_placed(order_id: int) -> int:
     session.commit()
     send_all(out)
     log.info("order %s alerted on %d channels", number, len(out))
+    return len(out)
+
+
+@job
+def order_cancelled(order_id: int) -> int:
+    """Tell the vendor the buyer cancelled an order it was alerted of; safe to run twice."""
+    session = db.session
+    order = session.scalar(select(Order).where(Order.id == order_id).with_for_update())
+    if (order is None or order.status != "cancelled" or not order_alerted(session, order)
+            or order_alerted(session, order, "cancelled")):
+        session.rollback()
+        return 0
+    out: list[int] = []
+    alert_cancelled(session, order, out)
+    session.commit()
+    send_all(out)
     return len(out)

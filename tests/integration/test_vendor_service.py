@@ -305,3 +305,34 @@ def test_unused_engine_event_kinds_get_help(db, buyer):
     conv.vendor_id = vendor(db, "V-KTM-ANNAPURNA").id
     run_engine(db, conv, Event(kind="image", now=utcnow(), media_count=1))
     assert "ACCEPT <n>" in sent_to(db, ANNAPURNA)[-1]
+
+
+def test_cancelled_order_is_told_to_the_vendor_once(db, buyer):
+    from app.orders import transition
+    from jobs.alerts import order_cancelled, order_placed
+
+    order = place(db, buyer, "V-KTM-ANNAPURNA", [("RICE-MANSULI", 1, "sack")])
+    order_id, number = order.id, order.number
+    order_placed(order_id)
+    order = db.get(Order, order_id)
+    transition(order, "cancelled", actor="buyer")
+    db.flush()
+    assert order_cancelled(order_id) == 2  # SMS and e-mail, as the catalog sets them
+    assert order_cancelled(order_id) == 0
+    assert f"Order {number}" in sent_to(db, ANNAPURNA)[-1]
+    assert "cancelled by the buyer" in sent_to(db, ANNAPURNA)[-1]
+
+
+def test_rejected_credit_order_comes_off_the_account_and_the_new_one_goes_on(db, buyer):
+    from app import credit
+
+    rice = db.scalars(select(Product).where(Product.sku == "RICE-MANSULI")).one()
+    db.add(Listing(vendor_id=vendor(db, "V-KTM-DAIRY").id, product_id=rice.id,
+                   price=Decimal("80"), stock=Decimal("1000")))
+    order = place(db, buyer, "V-KTM-ANNAPURNA", [("RICE-MANSULI", 1, "sack")])
+    order.payment_method = "credit"
+    credit.charge_order(db, order)
+    db.flush()
+    assert credit.balance(db, buyer.id) == order.total
+    says(db, ANNAPURNA, f"reject {order.number} no stock")
+    assert credit.balance(db, buyer.id) == Decimal("2000.00")
