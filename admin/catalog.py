@@ -142,13 +142,21 @@ def catalog_import_status(import_id: str) -> Any:
     return render_template("admin/import_status.html", import_id=import_id, state=state)
 
 
+def _cell(value: Any) -> Any:
+    """A cell a spreadsheet would run as a formula gets a quote; phone numbers (+977...) and
+    negative numbers stay as they are so the file imports back."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] in "=@" or (value[0] in "+-" and not value[1:2].isdigit()):
+        return "'" + value
+    return value
+
+
 def _csv_response(name: str, header: list[str], rows: list[list[Any]]) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
-    # A cell starting with = + - @ would be a formula in a spreadsheet: quote it harmlessly.
-    writer.writerows([[("'" + c) if isinstance(c, str) and c[:1] in "=+-@" else c for c in r]
-                      for r in rows])
+    writer.writerows([[_cell(c) for c in r] for r in rows])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
