@@ -137,6 +137,12 @@ def split_list(text: str | None) -> list[str]:
     return seen
 
 
+def form_errors(form: Any) -> str:
+    """A form's validation errors as one line for a flash message."""
+    return "; ".join(f"{getattr(form, name).label.text}: {', '.join(errors)}"
+                     for name, errors in form.errors.items() if name != "csrf_token")
+
+
 def parse_day(raw: str | None) -> date | None:
     try:
         return date.fromisoformat(raw) if raw else None

@@ -12,7 +12,7 @@ from app.db import db
 from app.models import Buyer, CreditEntry, Order, Payment, Plan, Subscription
 
 from . import bp
-from .common import admin_required, audit, paginate
+from .common import admin_required, audit, form_errors, paginate
 from .forms import CreditLimitForm, PaymentForm, PlanForm
 
 
@@ -58,7 +58,7 @@ def buyer_payment(buyer_id: int) -> Any:
     found = _buyer(buyer_id)
     form = PaymentForm()
     if not form.validate_on_submit():
-        flash("The payment needs an amount above zero.", "error")
+        flash(f"Payment not recorded: {form_errors(form)}", "error")
         return redirect(url_for("admin.buyer", buyer_id=found.id))
     order = None
     if form.order.data:
@@ -83,7 +83,7 @@ def buyer_credit_limit(buyer_id: int) -> Any:
     found = _buyer(buyer_id)
     form = CreditLimitForm()
     if not form.validate_on_submit():
-        flash("A credit limit is a number, zero or more.", "error")
+        flash(f"Credit limit not saved: {form_errors(form)}", "error")
         return redirect(url_for("admin.buyer", buyer_id=found.id))
     before = found.credit_limit
     found.credit_limit = form.credit_limit.data
