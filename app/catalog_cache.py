@@ -50,7 +50,7 @@ def current_catalog(session: Session) -> Any:
     from parsers import Catalog
 
     version = catalog_version(session)
-    key = f"{session.get_bind().url}|{version}"
+    key = f"{session.get_bind().engine.url}|{version}"
     with _lock:
         if _cache.get("key") == key:
             return _cache["catalog"]
