@@ -235,16 +235,18 @@ def test_rfq_expires_and_the_buyer_is_told(market):
 def test_monthly_credit_reset_gives_unlocks_back(market):
     from jobs.vendor_duties import reset_credits
 
-    def spent_a_month_ago(session):
-        sub = _subscription(session, "V-LTP-SAGARMATHA")
-        sub.credits_remaining, sub.credits_reset_at = 0, utcnow() - timedelta(days=32)
-    # The worker's scheduler runs the duty once at start; let that pass before the clock moves.
-    lock = f"{market.stack.env['QUEUE_PREFIX']}periodic:credit_reset"
-    market.stack.wait(lambda: market.stack.redis.exists(lock), what="the scheduler's first run")
-    market.edit(spent_a_month_ago)
+    def spent(days_ago: int):
+        def edit(session):
+            sub = _subscription(session, "V-LTP-SAGARMATHA")
+            sub.credits_remaining = 0
+            sub.credits_reset_at = utcnow() - timedelta(days=days_ago)
+        return edit
+    # Spent ten days after the last reset: nothing comes back, whenever the duty runs.
+    market.edit(spent(10))
     number = _open_rfq(market, "organic quinoa")
     market.stack.sms(SAGARMATHA, f"unlock {number}")
     market.sms_with(SAGARMATHA, "no unlock credits left")
+    market.edit(spent(32))
     market.run(reset_credits)
     market.stack.wait(lambda: _subscription(db.session, "V-LTP-SAGARMATHA").credits_remaining
                       == 3, what="credits reset")
