@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from app import audit, credit
 from app.alerts import alert_order, alert_vendor, amount, item_lines, order_values, tell_buyer
-from app.models import Listing, Order, OrderItem, Product, Vendor
+from app.models import Order, OrderItem, Product, Vendor
 from app.orders import ItemSnapshot, TransitionError, create_order, transition
+from app.pricing import best_offers
 from conversation.texts_vendor import status_name, vtext
 
 BUYER_TEXT = {"accepted": "buyer_order_accepted", "dispatched": "buyer_order_dispatched",
@@ -62,7 +63,9 @@ def _refund(session: Session, order: Order) -> None:
 # --- Re-routing a rejected order -------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Offer:
+class Choice:
+    """The vendor a rejected line goes to next, and the line as it will be ordered."""
+
     vendor: Vendor
     item: ItemSnapshot
 
@@ -83,33 +86,25 @@ def _pack_factor(product: Product, unit: str) -> Decimal | None:
     return Decimal(str(size)) if size else None
 
 
-def next_offer(session: Session, item: OrderItem, town: str | None,
-               exclude: set[int]) -> Offer | None:
-    """The cheapest active listing of the item's product by a verified vendor that delivers
-    to `town`, holds the stock and accepts the quantity, among vendors not yet tried."""
+def next_offer(session: Session, item: OrderItem, town: str | None, currency: str,
+               exclude: set[int]) -> Choice | None:
+    """The best offer (app.pricing: verified vendor delivering to `town`, stock and MOQ met,
+    volume tier applied) for the item, among vendors not yet tried."""
     product = session.get(Product, item.product_id) if item.product_id else None
     if product is None:
         return None
     factor = _pack_factor(product, item.unit)
     if factor is None:
         return None
-    base_quantity = item.quantity * factor
-    listings = session.scalars(
-        select(Listing).join(Vendor, Listing.vendor_id == Vendor.id)
-        .where(Listing.product_id == product.id, Listing.active.is_(True),
-               Listing.stock >= base_quantity, Listing.moq <= base_quantity,
-               Vendor.verification == "verified", Vendor.blocked.is_(False),
-               Vendor.id.not_in(exclude or {0}))
-        .order_by(Listing.price, Listing.id)
-    ).all()
-    for listing in listings:
-        towns = {t.lower() for t in listing.vendor.delivery_towns or []}
-        if town is None or town.lower() in towns:
-            snapshot = ItemSnapshot(sku=item.sku, name=item.name, quantity=item.quantity,
-                                    unit=item.unit, unit_price=listing.price * factor,
-                                    product_id=product.id)
-            return Offer(vendor=listing.vendor, item=snapshot)
-    return None
+    offers = best_offers(session, product.sku, item.quantity * factor, town,
+                         exclude_vendor_ids=exclude, currency=currency)
+    if not offers:
+        return None
+    best = offers[0]
+    snapshot = ItemSnapshot(sku=item.sku, name=item.name, quantity=item.quantity,
+                            unit=item.unit, unit_price=best.unit_price * factor,
+                            product_id=product.id)
+    return Choice(vendor=session.get_one(Vendor, best.vendor_id), item=snapshot)
 
 
 def reroute(session: Session, order: Order, out: list[int]) -> list[Order]:
@@ -117,10 +112,10 @@ def reroute(session: Session, order: Order, out: list[int]) -> list[Order]:
     alerted); the buyer is told of each new order and of the lines nobody else has."""
     buyer = order.buyer
     exclude = tried_vendors(order)
-    by_vendor: dict[int, list[Offer]] = defaultdict(list)
+    by_vendor: dict[int, list[Choice]] = defaultdict(list)
     missing: list[str] = []
     for item in order.items:
-        offer = next_offer(session, item, buyer.town, exclude)
+        offer = next_offer(session, item, buyer.town, order.currency, exclude)
         if offer is None:
             missing.append(item.name)
         else:
