@@ -176,6 +176,8 @@ def parse_language(text: str) -> str | None:
 def handle(state: State, event: Event, ctx: Context) -> tuple[State, list[Action]]:
     """One vendor event: state in, (state, actions) out."""
     language = state.language
+    if event.kind not in ("text", "image"):
+        return state, []  # timers belong to buyers' drafts; a vendor has none to expire
     if event.kind != "text" or not event.text.strip():
         return state, [Reply(vtext("vendor_help", language))]
     chosen = parse_language(event.text)

@@ -85,3 +85,9 @@ def test_every_text_exists_in_three_languages_with_the_same_placeholders():
         fields = {lang: {f for _, f, _, _ in string.Formatter().parse(t) if f}
                   for lang, t in by_language.items()}
         assert fields["ne"] == fields["en"] == fields["hi"], key
+
+
+def test_a_photo_gets_help_and_a_timer_gets_nothing():
+    _, actions = handle(State(), Event(kind="image", now=NOW, media_count=1), VENDOR)
+    assert "ACCEPT <n>" in actions[0].text
+    assert handle(State(), Event(kind="timer", now=NOW), VENDOR) == (State(), [])
