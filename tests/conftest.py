@@ -86,7 +86,7 @@ def db(app: Flask) -> Iterator[Any]:
         outer.rollback()
         connection.close()
         database.session.configure(bind=database.engine,
-                                   join_transaction_mode="conservative_savepoint")
+                                   join_transaction_mode="conditional_savepoint")
 
 
 @pytest.fixture
