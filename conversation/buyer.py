@@ -127,32 +127,37 @@ def handle(state: State, event: Event, ctx: Context) -> Result:
 # --- onboarding -----------------------------------------------------------------------------
 
 def onboarding(state: State, event: Event, ctx: Context) -> Result:
-    """Name, shop and town, one question at a time; commands that make sense still work."""
+    """Name, shop and town, one question at a time; commands that make sense still work.
+    Each answer is one message: what the buyer asked for, then the question again."""
     command = parse_command(_said(event)) if event.kind == "text" else None
     if state.name == "new":
-        actions: list[Action] = []
-        if command is not None and command.name == "help":
-            actions.append(_say(state, "help"))
-        return replace(state, name="ask_name", slots={}), actions + _ask(state, "ask_name", ctx)
+        first = [_say(state, "help")] if command is not None and command.name == "help" else []
+        return replace(state, name="ask_name", slots={}), [
+            _joined(first + _ask(state, "ask_name", ctx))]
     if command is not None and command.name == "language":
         state = replace(state, language=command.arg)
-        return state, [UpdateBuyer({"language": command.arg}), _say(state, "language_set"),
-                       *_ask(state, state.name, ctx)]
+        return state, [UpdateBuyer({"language": command.arg}),
+                       _joined([_say(state, "language_set"), *_ask(state, state.name, ctx)])]
     if command is not None and command.name == "agent":
         return run_command(command, state, event, ctx)
     if command is not None:
         key = "help" if command.name == "help" else "signup_first"
-        return state, [_say(state, key), *_ask(state, state.name, ctx)]
+        return state, [_joined([_say(state, key), *_ask(state, state.name, ctx)])]
     return ONBOARDING_STEPS[state.name](state, event, ctx)
 
 
-def _ask(state: State, step: str, ctx: Context) -> list[Action]:
+def _joined(replies: Sequence[Reply]) -> Reply:
+    """Several replies as one message; the buttons of the last one."""
+    return Reply("\n\n".join(r.text for r in replies), replies[-1].options)
+
+
+def _ask(state: State, step: str, ctx: Context) -> list[Reply]:
     slots = state.slots
     if step == "ask_name":
         profile = ctx.party.get("profile_name")
         if profile:
-            return [_say(state, "welcome"), Reply(text("use_profile_name", state.language,
-                                                       name=profile), ("1",))]
+            return [_say(state, "welcome"),
+                    Reply(text("use_profile_name", state.language, name=profile), (profile,))]
         return [_say(state, "welcome")]
     if step == "ask_shop":
         return [_say(state, "ask_shop", name=slots.get("name", ""))]
@@ -171,15 +176,15 @@ def on_name(state: State, event: Event, ctx: Context) -> Result:
     if not name or re.search(r"\d", name):  # "2 bora chamal" is an order, not a name
         return state, [_say(state, "ask_name_again")]
     state = replace(state, name="ask_shop", slots={**state.slots, "name": name})
-    return state, [UpdateBuyer({"name": name}), *_ask(state, "ask_shop", ctx)]
+    return state, [UpdateBuyer({"name": name}), _joined(_ask(state, "ask_shop", ctx))]
 
 
 def on_shop(state: State, event: Event, ctx: Context) -> Result:
     shop = _clean_answer(_said(event), 160)
     if not shop:
-        return state, _ask(state, "ask_shop", ctx)
+        return state, [_joined(_ask(state, "ask_shop", ctx))]
     state = replace(state, name="ask_town", slots={**state.slots, "shop": shop})
-    return state, [UpdateBuyer({"shop_name": shop}), *_ask(state, "ask_town", ctx)]
+    return state, [UpdateBuyer({"shop_name": shop}), _joined(_ask(state, "ask_town", ctx))]
 
 
 def on_town(state: State, event: Event, ctx: Context) -> Result:
@@ -194,7 +199,7 @@ def on_town(state: State, event: Event, ctx: Context) -> Result:
         town = _clean_answer(said, 80)  # nobody delivers anywhere yet: take it as written
     if not town:
         if not said.strip():
-            return state, _ask(state, "ask_town", ctx)
+            return state, [_joined(_ask(state, "ask_town", ctx))]
         return state, [_say(state, "town_choices", towns, town=said.strip()[:40])]
     name = state.slots.get("name") or ctx.party.get("name") or ""
     state = replace(state, name="idle", slots={})

@@ -25,10 +25,10 @@ LANGS = ("en", "ne", "hi")
 ])
 def test_onboarding_asks_name_shop_and_town_one_at_a_time(first, language, town_said):
     chat = Chat(party={"id": 1, "profile_name": "Ram K"})
-    replies = chat.replies(chat.send(first))
+    [reply] = chat.send(first)  # one message: the greeting and the first question
     assert chat.state.name == "ask_name" and chat.state.language == language
-    assert replies[0] == text("welcome", language)
-    assert "Ram K" in replies[1]
+    assert reply.text.startswith(text("welcome", language))
+    assert "Ram K" in reply.text and reply.options == ("Ram K",)
     assert chat.replies(chat.send("1")) == [text("ask_shop", language, name="Ram K")]
     assert chat.said("Ram Kirana Pasal") == text("ask_town", language, shop="Ram Kirana Pasal")
     actions = chat.send(town_said)
@@ -57,7 +57,17 @@ def test_onboarding_first_even_when_the_buyer_orders(said):
     chat.send("hi")
     replies = chat.replies(chat.send(said))
     assert chat.state.name == "ask_name"
-    assert replies[0] in (text("signup_first", "en"), text("ask_name_again", "en"))
+    assert replies[0] in (text("signup_first", "en") + "\n\n" + text("welcome", "en"),
+                          text("ask_name_again", "en"))
+
+
+def test_help_from_a_new_number_is_one_message_with_the_first_question():
+    chat = Chat(party={"id": 1})
+    [reply] = chat.send("help")
+    assert reply.text == text("help", "en") + "\n\n" + text("welcome", "en")
+    [again] = chat.send("मद्दत")
+    assert again.text.startswith(text("help", "en")) and again.text.endswith(
+        text("welcome", "en"))
 
 
 def test_staff_registered_buyer_skips_onboarding():
