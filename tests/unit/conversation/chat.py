@@ -4,7 +4,7 @@ profile updates applied the way app/buyer_flow.py applies them."""
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
@@ -132,6 +132,3 @@ class Chat:
         return [(ln["sku"], ln["base_quantity"], (ln["offer"] or {}).get("vendor_code"))
                 for ln in draft["lines"]]
 
-    def at(self, **changes: Any) -> Chat:
-        self.state = replace(self.state, **changes)
-        return self
