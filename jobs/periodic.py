@@ -90,7 +90,8 @@ def run_due(app: Flask, last_run: dict[str, float]) -> None:
     for duty in DUTIES:
         # A duty's period may be overridden by config, e.g. SWEEP_INTERVAL_SECONDS.
         period = int(app.config.get(f"{duty.name.upper()}_INTERVAL_SECONDS", duty.every_seconds))
-        if now - last_run.get(duty.name, 0) < period:
+        previous = last_run.get(duty.name)
+        if previous is not None and now - previous < period:
             continue
         last_run[duty.name] = now
         with app.app_context():
@@ -105,8 +106,16 @@ def run_due(app: Flask, last_run: dict[str, float]) -> None:
                 log.exception("periodic duty %s failed", duty.name)
 
 
+def load_duties() -> list[Duty]:
+    """Import the modules whose duties register themselves with `every`."""
+    from jobs import drafts, vendor_duties  # noqa: F401  (imported for their registrations)
+
+    return DUTIES
+
+
 def start_scheduler(app: Flask, tick_seconds: float = 1.0) -> threading.Event:
     """Start the scheduler thread; set the returned event to stop it."""
+    load_duties()
     stop = threading.Event()
     last_run: dict[str, float] = {}
 
@@ -116,5 +125,3 @@ def start_scheduler(app: Flask, tick_seconds: float = 1.0) -> threading.Event:
 
     threading.Thread(target=loop, name="periodic", daemon=True).start()
     return stop
-from jobs import vendor_duties  # noqa: E402,F401  (registers the vendor-side duties)
-from jobs import drafts  # noqa: E402,F401  (registers the buyer-side duties)
