@@ -161,6 +161,18 @@ class InProcessRunner:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["inprocess_runner"] = InProcessRunner(
-        app, threaded=bool(app.config.get("INPROCESS_THREAD", True))
-    )
+    threaded = bool(app.config.get("INPROCESS_THREAD", True))
+    app.extensions["inprocess_runner"] = InProcessRunner(app, threaded=threaded)
+    if threaded and not app.config.get("REDIS_URL"):
+        # The embedded default has no worker process: the periodic duties (sweeper, draft
+        # expiry, vendor reminders) run in a thread of the server, started by its first
+        # request so that CLI commands (which make an app too) never start one.
+        started = threading.Event()
+
+        @app.before_request
+        def _start_scheduler() -> None:
+            if not started.is_set():
+                started.set()
+                from jobs.periodic import start_scheduler
+
+                start_scheduler(app, tick_seconds=5.0)
