@@ -86,7 +86,9 @@ def _ordering_facts(session: Session, conv: Conversation, buyer: Buyer,
     catalog = current_catalog(session)
     said = event.text if event is not None and event.kind == "text" else ""
     command = parse_command(said) if said else None
-    parse = _parse(said, catalog) if said and command is None else None
+    # A photo's order is what OCR read in it, with its caption.
+    wanted = event.order_text if event is not None and event.kind != "timer" else ""
+    parse = _parse(wanted, catalog) if wanted and command is None else None
     skus: set[str] = set()
     if parse is not None:
         for item in parse.items:

@@ -46,9 +46,13 @@ def save_state(conv: Conversation, state: engine.State) -> None:
 
 
 def event_of(message: Message) -> engine.Event:
-    kind = "image" if message.media and not message.body else "text"
+    media = message.media or []
+    kind = "image" if media and not message.body else "text"
+    read = [str(item.get("ocr_text") or "").strip() for item in media]
     return engine.Event(kind=kind, now=utcnow(), text=message.body or "",
-                        media_count=len(message.media or []), meta=dict(message.meta or {}))
+                        media_count=len(media), meta=dict(message.meta or {}),
+                        ocr_text="\n".join(r for r in read if r),
+                        media_errors=tuple(str(i["error"]) for i in media if i.get("error")))
 
 
 def link_party(session: Session, conv: Conversation) -> None:

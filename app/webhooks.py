@@ -14,6 +14,7 @@ from app.messaging import Inbound, record_status, store_inbound
 from app.phones import normalise_phone
 from jobs import runner
 from jobs.inbound import process_conversation
+from jobs.media import prepare_message
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 log = logging.getLogger(__name__)
@@ -72,7 +73,9 @@ def _twilio_media(form: dict[str, str]) -> list[dict[str, Any]]:
 def _intake(inbound: Inbound) -> None:
     conversation_id, message_id = store_inbound(db.session, inbound)
     db.session.commit()
-    if message_id is not None:
+    if message_id is not None and inbound.media:
+        runner.enqueue(prepare_message, message_id, queue="inbound")  # fetch + OCR first
+    elif message_id is not None:
         runner.enqueue(process_conversation, conversation_id, queue="inbound")
 
 

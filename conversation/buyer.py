@@ -121,6 +121,8 @@ def handle(state: State, event: Event, ctx: Context) -> Result:
     command = parse_command(_said(event)) if event.kind == "text" else None
     if command is not None:
         return run_command(command, state, event, ctx)
+    if event.media_count:
+        return on_photo(state, event, ctx)
     return STATES.get(state.name, on_idle)(state, event, ctx)
 
 
@@ -230,11 +232,11 @@ def _unmatched(parse: Any) -> list[str]:
 
 def on_idle(state: State, event: Event, ctx: Context) -> Result:
     said = _said(event)
-    if event.kind == "image" and not said.strip():
-        return state, [_say(state, "photo_unreadable")]
     if _has_order(ctx):
         fresh = d.new_draft(_draft_key(ctx, event), event.now)
         return merge_and_show(state, fresh, event, ctx, add=False)
+    if event.kind == "image" and not said.strip():
+        return state, [_say(state, "photo_unreadable")]
     if is_thanks(said):
         return state, [_say(state, "thanks")]
     if is_greeting(said):
@@ -242,6 +244,52 @@ def on_idle(state: State, event: Event, ctx: Context) -> Result:
     if answer_of(said) is not None or edit_of(said):
         return state, [_say(state, "no_draft")]
     return state, [_say(state, "fallback")]
+
+
+# --- photos ---------------------------------------------------------------------------------
+
+# Why a file was refused (app/media_intake.py reasons) -> the reply that says so.
+MEDIA_REPLIES = {"not_an_image": "media_not_an_image", "unsupported": "media_not_an_image",
+                 "too_large": "media_too_large", "empty": "media_broken",
+                 "truncated": "media_broken", "download_failed": "media_download_failed"}
+PHOTO_LINES = 12  # lines of what was read shown back; the draft below says the rest
+
+
+def on_photo(state: State, event: Event, ctx: Context) -> Result:
+    """A photo (with or without a caption): what OCR read in it is ordered like typed text,
+    and the answer starts by showing what was read, so the buyer can correct it in words.
+    Refused files are explained; an unreadable photo asks for typing or a clearer photo."""
+    notes = [text(key, state.language) for key in
+             dict.fromkeys(MEDIA_REPLIES.get(r, "photo_unreadable") for r in event.media_errors)]
+    read = event.ocr_text.strip()
+    if _has_order(ctx):
+        new_state, actions = STATES.get(state.name, on_idle)(state, event, ctx)
+        if read:
+            notes.append(text("photo_read", state.language, lines=_shown_lines(read)))
+        return new_state, _prefixed(notes, actions)
+    if read:
+        notes.append(text("photo_no_items", state.language, lines=_shown_lines(read)))
+    return state, [Reply("\n\n".join(notes) or text("photo_unreadable", state.language))]
+
+
+def _shown_lines(read: str) -> str:
+    lines = [line.strip()[:80] for line in read.splitlines() if line.strip()]
+    shown = [f"• {line}" for line in lines[:PHOTO_LINES]]
+    if len(lines) > PHOTO_LINES:
+        shown.append("• …")
+    return "\n".join(shown)
+
+
+def _prefixed(notes: Sequence[str], actions: list[Action]) -> list[Action]:
+    """`notes` put ahead of the first reply (one message, not several)."""
+    if not notes:
+        return actions
+    head = "\n\n".join(notes)
+    for i, action in enumerate(actions):
+        if isinstance(action, Reply):
+            return [*actions[:i], replace(action, text=f"{head}\n\n{action.text}"),
+                    *actions[i + 1:]]
+    return [Reply(head), *actions]
 
 
 def _draft_key(ctx: Context, event: Event) -> str:
@@ -253,7 +301,8 @@ def _draft_key(ctx: Context, event: Event) -> str:
 def merge_and_show(state: State, draft: dict[str, Any], event: Event, ctx: Context,
                    add: bool) -> Result:
     """Fold this message's items into the draft, then ask or show."""
-    draft = d.touch(merge(draft, _parse(ctx), ctx, add, _said(event)), event.now)
+    said = event.order_text if event.ocr_text else _said(event)
+    draft = d.touch(merge(draft, _parse(ctx), ctx, add, said), event.now)
     return advance(state, draft, ctx)
 
 

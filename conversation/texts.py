@@ -92,9 +92,52 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi": "आपका स्वागत है!",
     },
     "photo_unreadable": {
-        "en": "I could not read that photo. Please type your list, one item per line.",
-        "ne": "त्यो फोटो पढ्न सकिनँ। कृपया सूची टाइप गर्नुहोस्, एक लाइनमा एउटा सामान।",
-        "hi": "वह फोटो पढ़ नहीं सका। कृपया लिस्ट टाइप करें, एक लाइन में एक सामान।",
+        "en": ("I could not read any writing in that photo. Please type your order, one item "
+               "per line, or send a clearer photo of the list."),
+        "ne": ("त्यो फोटोमा केही लेखेको पढ्न सकिनँ। कृपया अर्डर टाइप गर्नुहोस्, एक लाइनमा "
+               "एउटा सामान, वा सूचीको अझ सफा फोटो पठाउनुहोस्।"),
+        "hi": ("उस फोटो में कुछ लिखा हुआ पढ़ नहीं सका। कृपया ऑर्डर टाइप करें, एक लाइन में "
+               "एक सामान, या लिस्ट की साफ़ फोटो भेजें।"),
+    },
+    "photo_read": {
+        "en": "I read this from your photo:\n{lines}\nIf I misread something, tell me in words.",
+        "ne": ("तपाईंको फोटोबाट मैले यो पढें:\n{lines}\nकेही गलत पढेको भए शब्दमा "
+               "लेखेर भन्नुहोस्।"),
+        "hi": ("आपकी फोटो से मैंने यह पढ़ा:\n{lines}\nकुछ गलत पढ़ा हो तो लिखकर "
+               "बताइए।"),
+    },
+    "photo_no_items": {
+        "en": ("I read this from your photo:\n{lines}\nbut found nothing I can order. Please "
+               "type your order, or send a clearer photo of the list."),
+        "ne": ("तपाईंको फोटोबाट मैले यो पढें:\n{lines}\nतर अर्डर गर्न मिल्ने सामान भेटिनँ। "
+               "कृपया अर्डर टाइप गर्नुहोस्, वा सूचीको अझ सफा फोटो पठाउनुहोस्।"),
+        "hi": ("आपकी फोटो से मैंने यह पढ़ा:\n{lines}\nपर ऑर्डर करने लायक कोई सामान नहीं "
+               "मिला। कृपया ऑर्डर टाइप करें, या लिस्ट की साफ़ फोटो भेजें।"),
+    },
+    "media_not_an_image": {
+        "en": ("I can only read photos (JPEG, PNG, WebP) or a PDF of your list, and that file "
+               "is none of them. Please send a photo, or type your order."),
+        "ne": ("म सूचीको फोटो (JPEG, PNG, WebP) वा PDF मात्र पढ्न सक्छु, त्यो फाइल यी "
+               "कुनै होइन। कृपया फोटो पठाउनुहोस्, वा अर्डर टाइप गर्नुहोस्।"),
+        "hi": ("मैं लिस्ट की फोटो (JPEG, PNG, WebP) या PDF ही पढ़ सकता हूँ, वह फ़ाइल इनमें "
+               "से कोई नहीं है। कृपया फोटो भेजें, या ऑर्डर टाइप करें।"),
+    },
+    "media_too_large": {
+        "en": "That file is too large for me. Please send a smaller photo, or type your order.",
+        "ne": ("त्यो फाइल धेरै ठूलो भयो। कृपया सानो फोटो पठाउनुहोस्, वा अर्डर टाइप "
+               "गर्नुहोस्।"),
+        "hi": "वह फ़ाइल बहुत बड़ी है। कृपया छोटी फोटो भेजें, या ऑर्डर टाइप करें।",
+    },
+    "media_broken": {
+        "en": "That photo arrived empty or broken. Please send it again, or type your order.",
+        "ne": ("त्यो फोटो खाली वा बिग्रिएर आयो। कृपया फेरि पठाउनुहोस्, वा अर्डर टाइप "
+               "गर्नुहोस्।"),
+        "hi": "वह फोटो खाली या टूटी हुई आई। कृपया फिर से भेजें, या ऑर्डर टाइप करें।",
+    },
+    "media_download_failed": {
+        "en": "I could not fetch that photo. Please send it again, or type your order.",
+        "ne": "त्यो फोटो ल्याउन सकिनँ। कृपया फेरि पठाउनुहोस्, वा अर्डर टाइप गर्नुहोस्।",
+        "hi": "वह फोटो ला नहीं सका। कृपया फिर से भेजें, या ऑर्डर टाइप करें।",
     },
     "clarify": {
         "en": "Which one did you mean by \"{text}\" ({quantity})? Reply with a number:",

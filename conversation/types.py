@@ -20,13 +20,23 @@ class State:
 
 @dataclass(frozen=True)
 class Event:
-    """Something that happened: a message arrived (kind "text"), or a timer fired."""
+    """Something that happened: a message arrived (kind "text", or "image" when it is media
+    without a caption), or a timer fired. `ocr_text` is what was read in the message's
+    photos; `media_errors` the reasons its refused files were refused (see
+    app/media_intake.py)."""
 
     kind: str
     now: datetime
     text: str = ""
     media_count: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
+    ocr_text: str = ""
+    media_errors: tuple[str, ...] = ()
+
+    @property
+    def order_text(self) -> str:
+        """Where an order is read from: what the buyer typed, then what their photo said."""
+        return "\n".join(part for part in (self.text.strip(), self.ocr_text.strip()) if part)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ import logging
 
 from sqlalchemy import select
 
+from app import media_intake
 from app.conversations import handle_inbound
 from app.db import db
 from app.models import INBOUND, Conversation, Message
@@ -44,10 +45,22 @@ def process_conversation(conversation_id: int) -> int:
         if message is None:
             session.commit()
             return handled
+        if not media_intake.is_prepared(message):
+            # Its photo is still being fetched and read (jobs/media.py, outside this lock);
+            # later messages wait their turn. The media job hands the conversation back.
+            session.commit()
+            _prepare(message.id)
+            return handled
         outbound = handle_inbound(session, conv, message)
         session.commit()
         handled += 1
         _send_all(outbound)
+
+
+def _prepare(message_id: int) -> None:
+    from jobs.media import prepare_message
+
+    enqueue(prepare_message, message_id, queue=queues.INBOUND)
 
 
 def _send_all(message_ids: list[int]) -> None:

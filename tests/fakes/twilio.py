@@ -3,11 +3,16 @@
 It speaks the Messages resource the way Twilio does (form-encoded POST with basic auth, JSON
 answer with a `SM…` sid, error bodies with `code` and `message`) and, when asked, calls the
 message's StatusCallback with a correctly signed request, as Twilio would.
+
+It also serves inbound media the way Twilio does: `add_media(data)` gives a `MediaUrl` under
+the Messages resource that needs basic auth and answers with a redirect to a second server
+(Twilio's media host) serving the bytes, where no credentials belong.
 """
 from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 import time
 import urllib.parse
@@ -41,21 +46,46 @@ class FakeTwilio:
         self.callback_statuses: tuple[str, ...] = ()
         self.lock = threading.Lock()
         self.condition = threading.Condition(self.lock)
+        self.media: dict[str, tuple[bytes, str]] = {}
+        self.media_fetches: list[tuple[str, bool]] = []  # (where, carried credentials)
+        self.cdn_failures = 0  # the media host answers this many next requests with 500
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._cdn = ThreadingHTTPServer(("127.0.0.1", 0), self._cdn_handler())
+        self._cdn_thread = threading.Thread(target=self._cdn.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
+    @property
+    def cdn_url(self) -> str:
+        host, port = self._cdn.server_address[:2]
+        return f"http://{host}:{port}"
+
     def __enter__(self) -> FakeTwilio:
         self._thread.start()
+        self._cdn_thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        for server in (self._server, self._cdn):
+            server.shutdown()
+            server.server_close()
+
+    def add_media(self, data: bytes, content_type: str = "image/jpeg") -> str:
+        """Keep `data` as an inbound message's media; returns its MediaUrl."""
+        media_sid = "ME" + uuid.uuid4().hex
+        with self.lock:
+            self.media[media_sid] = (data, content_type)
+        message_sid = "MM" + uuid.uuid4().hex
+        return (f"{self.url}/2010-04-01/Accounts/{self.account_sid}/Messages/{message_sid}"
+                f"/Media/{media_sid}")
+
+    def _fetched(self, where: str, header: str | None) -> None:
+        with self.lock:
+            self.media_fetches.append((where, bool(header)))
 
     def fail_next(self, count: int = 1, status: int = 500, code: int = 20500,
                   message: str = "Internal Server Error") -> None:
@@ -131,6 +161,21 @@ class FakeTwilio:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                path = urllib.parse.urlsplit(self.path).path
+                found = re.fullmatch(rf"/2010-04-01/Accounts/{fake.account_sid}/Messages/"
+                                     r"MM[0-9a-f]+/Media/(ME[0-9a-f]+)", path)
+                fake._fetched("api", self.headers.get("Authorization"))
+                if not fake._authorised(self.headers.get("Authorization")):
+                    self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                elif found is None or found.group(1) not in fake.media:
+                    self._json(404, {"code": 20404, "message": "Not found", "status": 404})
+                else:
+                    self.send_response(307)
+                    self.send_header("Location", f"{fake.cdn_url}/media/{found.group(1)}")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 path = urllib.parse.urlsplit(self.path).path
                 expected = f"/2010-04-01/Accounts/{fake.account_sid}/Messages.json"
@@ -147,5 +192,29 @@ class FakeTwilio:
                                      "status": 400})
                 else:
                     self._json(*fake._record(params))
+
+        return Handler
+
+    def _cdn_handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                media_sid = urllib.parse.urlsplit(self.path).path.rpartition("/")[2]
+                fake._fetched("cdn", self.headers.get("Authorization"))
+                with fake.lock:
+                    failing = fake.cdn_failures > 0
+                    fake.cdn_failures -= 1 if failing else 0
+                    found = fake.media.get(media_sid)
+                status = 500 if failing else 200 if found else 404
+                data, content_type = found if status == 200 and found else (b"", "text/plain")
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
         return Handler

@@ -132,7 +132,8 @@ class Stack:
 
 
 @pytest.fixture
-def stack(database_url: str, redis_url: str, queue_prefix: str) -> Iterator[Stack]:
+def stack(database_url: str, redis_url: str, queue_prefix: str,
+          tmp_path: Path) -> Iterator[Stack]:
     """Everything running for real on loopback; workers are started by the test."""
     with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN) as twilio:
         holder: dict[str, str] = {}
@@ -141,7 +142,7 @@ def stack(database_url: str, redis_url: str, queue_prefix: str) -> Iterator[Stac
             "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "TWILIO_WHATSAPP_NUMBER": "+9779800000000", "TWILIO_SMS_NUMBER": "+9779800000001",
             "TWILIO_API_BASE_URL": twilio.url, "SWEEP_INTERVAL_SECONDS": 1,
-            "SWEEP_STALE_SECONDS": 2,
+            "SWEEP_STALE_SECONDS": 2, "MEDIA_ROOT": str(tmp_path / "media"),
         }
         app = create_app(make_config(database_url, **settings))
         server = make_server("127.0.0.1", 0, app, threaded=True)
