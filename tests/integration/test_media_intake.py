@@ -231,3 +231,16 @@ def test_a_photographed_list_from_the_eval_set_becomes_a_draft(stack, shop):
     assert "I read this from your photo" in reply
     found = [name for name in names if name in reply]
     assert len(found) >= len(names) - 1, (names, reply)
+
+
+def test_a_sandbox_upload_is_fetched_from_our_own_server(stack, shop):
+    """The sandbox chat keeps uploads under MEDIA_ROOT/sandbox and sends a MediaUrl on this
+    server, as its send view does; the worker fetches it without Twilio's credentials."""
+    stack.start_worker()
+    folder = Path(stack.env["MEDIA_ROOT"]) / "sandbox"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "upload.jpg").write_bytes(list_photo(["sugar 10 kg"]))
+    reply = shop.say("", NumMedia="1", MediaContentType0="image/jpeg",
+                     MediaUrl0=f"{stack.base_url}/sandbox/media/upload.jpg")
+    assert "I read this from your photo" in reply and "Sugar" in reply
+    assert stack.twilio.media_fetches == []
