@@ -244,3 +244,17 @@ def test_a_sandbox_upload_is_fetched_from_our_own_server(stack, shop):
                      MediaUrl0=f"{stack.base_url}/sandbox/media/upload.jpg")
     assert "I read this from your photo" in reply and "Sugar" in reply
     assert stack.twilio.media_fetches == []
+
+
+def test_a_text_sent_right_after_a_photo_waits_for_the_photo(stack, shop):
+    stack.twilio.cdn_failures = 1  # the photo takes a retry; the text is ready long before
+    stack.start_worker()
+    stack.start_worker()  # a second worker is free to take the text while the photo loads
+    url = stack.twilio.add_media(list_photo(["sugar 10 kg"]))
+    assert stack.whatsapp(PHONE, "", NumMedia="1", MediaUrl0=url,
+                          MediaContentType0="image/jpeg")[0] == 200
+    assert stack.whatsapp(PHONE, "2 bora chamal")[0] == 200
+    stack.wait(lambda: len(shop.replies()) >= 2, timeout=45, what="two replies")
+    first, second = shop.replies()[:2]
+    assert "I read this from your photo" in first and "Mansuli Rice" not in first
+    assert "Sugar" in second and "Mansuli Rice" in second  # added to the photo's draft
