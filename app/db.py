@@ -74,7 +74,9 @@ class Database:
     def __init__(self) -> None:
         self.engine: Engine | None = None
         self.session: scoped_session[Session] = scoped_session(
-            sessionmaker(expire_on_commit=False)
+            # Expire on commit (the default): after a commit, rows are read again, so a job
+            # never acts on state another worker has since changed.
+            sessionmaker(expire_on_commit=True)
         )
 
     def init_app(self, app: Any) -> None:

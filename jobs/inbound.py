@@ -31,6 +31,8 @@ def process_conversation(conversation_id: int) -> int:
         conv = session.scalar(
             select(Conversation).where(Conversation.id == conversation_id)
             .with_for_update(key_share=True)
+            # Another worker may have moved the state on since this session last saw the row.
+            .execution_options(populate_existing=True)
         )
         if conv is None:
             session.rollback()
