@@ -23,7 +23,7 @@ def upgrade_database(url: str | None = None) -> None:
     root = Path(__file__).resolve().parent.parent
     cfg = AlembicConfig(str(root / "alembic.ini"))
     cfg.set_main_option("sqlalchemy.url", url or current_app.config["DATABASE_URL"])
-    command.upgrade(cfg, "heads")
+    command.upgrade(cfg, "head")
 
 
 def register(app: Flask) -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -73,6 +73,9 @@ class Database:
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
+        self._autocommit: Engine | None = None
+        # Tests bind intake to their own rolled-back connection (see tests/conftest.py).
+        self.intake_override: Connection | None = None
         self.session: scoped_session[Session] = scoped_session(
             # Expire on commit (the default): after a commit, rows are read again, so a job
             # never acts on state another worker has since changed.
@@ -83,6 +86,9 @@ class Database:
         if self.engine is None or str(self.engine.url) != app.config["DATABASE_URL"]:
             if self.engine is not None:
                 self.engine.dispose()
+            if self._autocommit is not None:
+                self._autocommit.dispose()
+                self._autocommit = None
             self.engine = make_engine(app.config["DATABASE_URL"])
         self.session.remove()
         self.session.configure(bind=self.engine)
@@ -90,6 +96,26 @@ class Database:
 
     def _teardown(self, _exc: BaseException | None) -> None:
         self.session.remove()
+
+    @property
+    def autocommit_engine(self) -> Engine:
+        """A pool of connections born in autocommit, for the webhook's single-statement writes:
+        no BEGIN/COMMIT round trips, no isolation toggling, no reset when returned. A dead
+        connection is not pinged first; the caller retries once instead."""
+        if self.engine is None:
+            raise RuntimeError("the database is not bound to an app yet")
+        if self._autocommit is None:
+            kwargs: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"}
+            if self.engine.dialect.name != "sqlite":
+                kwargs.update(pool_pre_ping=False, pool_reset_on_return=None)
+            self._autocommit = make_engine(str(self.engine.url.render_as_string(
+                hide_password=False)), **kwargs)
+        return self._autocommit
+
+    @property
+    def intake_bind(self) -> Engine | Connection:
+        return self.intake_override if self.intake_override is not None \
+            else self.autocommit_engine
 
     @property
     def dialect(self) -> str:

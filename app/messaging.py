@@ -7,11 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+import psycopg
+from psycopg.types.json import Json
+from sqlalchemy import JSON, Connection, Engine, bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db import utcnow
+from app.db import UTCDateTime, utcnow
 from app.models import INBOUND, OUTBOUND, Conversation, Message, Outbox
 from app.models.messaging import DELIVERY_RANK
 
@@ -55,25 +58,105 @@ class Inbound:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+# The webhook's hot path is two statements in autocommit on a pooled connection: the ORM's
+# unit of work costs more than the whole rest of the request. Both run on SQLite and PostgreSQL.
+_INSERT_INBOUND = text(
+    "INSERT INTO messages (conversation_id, direction, channel, provider_id, body, media, meta,"
+    " status, created_at) VALUES (:conversation_id, :direction, :channel, :provider_id, :body,"
+    " :media, :meta, 'received', :created_at)"
+    " ON CONFLICT (provider_id) DO NOTHING RETURNING id"
+).bindparams(bindparam("media", type_=JSON), bindparam("meta", type_=JSON),
+             bindparam("created_at", type_=UTCDateTime))
+_SELECT_CONVERSATION = text(
+    "SELECT id FROM conversations WHERE channel = :channel AND address = :address")
+_INSERT_CONVERSATION = text(
+    "INSERT INTO conversations (channel, address, state, slots, opted_out, created_at,"
+    " updated_at) VALUES (:channel, :address, 'new', :slots, false, :now, :now)"
+    " ON CONFLICT (channel, address) DO NOTHING"
+).bindparams(bindparam("slots", type_=JSON), bindparam("now", type_=UTCDateTime))
+
+# Conversation ids never change, so each process remembers them (bounded, dropped when full).
+_conversation_ids: dict[tuple[str, str], int] = {}
+_CONVERSATION_CACHE_SIZE = 50_000
+
+
+def _conversation_id(conn: Connection, channel: str, address: str, cache: bool) -> int:
+    key = (channel, address)
+    found = _conversation_ids.get(key) if cache else None
+    if found is not None:
+        return found
+    params = {"channel": channel, "address": address}
+    found = conn.execute(_SELECT_CONVERSATION, params).scalar()
+    if found is None:
+        conn.execute(_INSERT_CONVERSATION, {**params, "slots": {}, "now": utcnow()})
+        found = conn.execute(_SELECT_CONVERSATION, params).scalar_one()
+    if cache:
+        if len(_conversation_ids) >= _CONVERSATION_CACHE_SIZE:
+            _conversation_ids.clear()
+        _conversation_ids[key] = found
+    return found
+
+
+def _store(conn: Connection, inbound: Inbound, cache: bool) -> tuple[int, int | None]:
+    conversation_id = _conversation_id(conn, inbound.channel, inbound.address, cache)
+    message_id = conn.execute(_INSERT_INBOUND, {
+        "conversation_id": conversation_id, "direction": INBOUND, "channel": inbound.channel,
+        "provider_id": inbound.provider_id, "body": inbound.body, "media": inbound.media,
+        "meta": inbound.meta, "created_at": utcnow(),
+    }).scalar()
+    return conversation_id, message_id
+
+
 def store_inbound(session: Session, inbound: Inbound) -> tuple[int, int | None]:
-    """Store a message unless its provider id is already stored.
+    """Store a message in the session's transaction unless its provider id is already stored.
 
     Returns (conversation id, new message id or None for a repeat). Concurrent repeats are
     settled by the unique index, not by a read-then-write race.
     """
-    conversation = get_or_create_conversation(session, inbound.channel, inbound.address)
-    stmt = (
-        _insert(session, Message)
-        .values(
-            conversation_id=conversation.id, direction=INBOUND, channel=inbound.channel,
-            provider_id=inbound.provider_id, body=inbound.body, media=inbound.media,
-            meta=inbound.meta, status="received", created_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["provider_id"])
-        .returning(Message.id)
-    )
-    message_id = session.execute(stmt).scalar()
-    return conversation.id, message_id
+    return _store(session.connection(), inbound, cache=False)
+
+
+# The same INSERT in psycopg's own terms: on the webhook's hot path, SQLAlchemy's statement
+# and result handling cost more CPU than PostgreSQL spends on the row.
+_PG_INSERT_INBOUND = (
+    "INSERT INTO messages (conversation_id, direction, channel, provider_id, body, media, meta,"
+    " status, created_at) VALUES (%s, 'in', %s, %s, %s, %s, %s, 'received', now())"
+    " ON CONFLICT (provider_id) DO NOTHING RETURNING id"
+)
+
+
+def _store_fast(conn: Connection, inbound: Inbound, cache: bool) -> tuple[int, int | None]:
+    if conn.dialect.name != "postgresql":
+        return _store(conn, inbound, cache)
+    conversation_id = _conversation_id(conn, inbound.channel, inbound.address, cache)
+    raw = conn.connection.dbapi_connection
+    row = raw.execute(_PG_INSERT_INBOUND, (  # type: ignore[union-attr]
+        conversation_id, inbound.channel, inbound.provider_id, inbound.body,
+        Json(inbound.media), Json(inbound.meta))).fetchone()
+    return conversation_id, (row[0] if row else None)
+
+
+def intake_inbound(bind: Engine | Connection, inbound: Inbound) -> tuple[int, int | None]:
+    """`store_inbound` for the webhook: committed on return, in one autocommit statement when
+    the conversation is known to this process. `bind` is `db.intake_bind`: the autocommit
+    engine, or (in tests) a connection inside a transaction, where nothing is cached."""
+    if isinstance(bind, Connection):
+        return _store_fast(bind, inbound, cache=False)
+    try:
+        with bind.connect() as conn:
+            return _store_fast(conn, inbound, cache=True)
+    except (IntegrityError, psycopg.IntegrityError):
+        # A remembered conversation that no longer exists: forget it and look it up again.
+        if _conversation_ids.pop((inbound.channel, inbound.address), None) is None:
+            raise
+    except DBAPIError as exc:
+        # Connections are not pinged before use; a dead one is dropped and we try once more.
+        if not exc.connection_invalidated:
+            raise
+    except psycopg.OperationalError:
+        pass  # the raw driver's view of a dead connection: a fresh one is taken below
+    with bind.connect() as conn:
+        return _store_fast(conn, inbound, cache=True)
 
 
 def queue_outbound(

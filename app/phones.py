@@ -1,9 +1,15 @@
-"""Phone numbers in one shape: E.164 (`+9779800000000`)."""
+"""Phone numbers in one shape: E.164 (`+9779800000000`).
+
+Parsing is cached: the same few thousand buyers write in all day, and the webhook is hot.
+"""
 from __future__ import annotations
+
+from functools import lru_cache
 
 import phonenumbers
 
 
+@lru_cache(maxsize=65536)
 def normalise_phone(raw: str | None, region: str = "NP") -> str | None:
     """E.164 for anything a provider or a person may write, None when it is not a phone number.
 

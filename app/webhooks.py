@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 
 from app.db import db
-from app.messaging import Inbound, record_status, store_inbound
+from app.messaging import Inbound, intake_inbound, record_status
 from app.phones import normalise_phone
 from jobs import runner
 from jobs.inbound import process_conversation
@@ -71,12 +71,11 @@ def _twilio_media(form: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def _intake(inbound: Inbound) -> None:
-    conversation_id, message_id = store_inbound(db.session, inbound)
-    db.session.commit()
+    conversation_id, message_id = intake_inbound(db.intake_bind, inbound)  # committed
     if message_id is not None and inbound.media:
         runner.enqueue(prepare_message, message_id, queue="inbound")  # fetch + OCR first
     elif message_id is not None:
-        runner.enqueue(process_conversation, conversation_id, queue="inbound")
+        runner.enqueue_conversation(process_conversation, conversation_id)
 
 
 def _twilio_inbound(channel: str) -> Response:

@@ -10,7 +10,7 @@ from app.conversations import handle_inbound
 from app.db import db
 from app.models import INBOUND, Conversation, Message
 from jobs import queues
-from jobs.runner import enqueue, job
+from jobs.runner import clear_pending, enqueue, job
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,7 @@ def process_conversation(conversation_id: int) -> int:
     workers never interleave one buyer's messages and a killed worker loses at most the
     message it was on, which stays unprocessed for the sweeper.
     """
+    clear_pending(conversation_id)
     handled = 0
     while True:
         session = db.session

@@ -23,6 +23,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _worker_app: Flask | None = None
+PENDING_TTL_SECONDS = 300
 
 
 def job(fn: Callable[P, R]) -> Callable[P, R]:
@@ -99,6 +100,34 @@ def enqueue(
     app.extensions["inprocess_runner"].submit(fn, args, delay)
 
 
+def _pending_key(app: Flask, conversation_id: int) -> str:
+    return f"{app.config.get('QUEUE_PREFIX', '')}pending:conversation:{conversation_id}"
+
+
+def enqueue_conversation(fn: Callable[..., Any], conversation_id: int) -> None:
+    """Enqueue processing of a conversation unless a job for it is already waiting.
+
+    The waiting job clears the mark before it reads messages, so whatever was committed before
+    that is handled by it, and whatever comes after enqueues anew: a burst from one phone
+    becomes one job, and nothing is left behind. The mark expires in case a job is lost (the
+    sweeper covers that too).
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("REDIS_URL"):
+        fresh = redis_connection(app).set(_pending_key(app, conversation_id), b"1", nx=True,
+                                          ex=PENDING_TTL_SECONDS)
+        if not fresh:
+            return
+    enqueue(fn, conversation_id, queue=queues.INBOUND)
+
+
+def clear_pending(conversation_id: int) -> None:
+    """Called by the conversation job when it starts (see enqueue_conversation)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("REDIS_URL"):
+        redis_connection(app).delete(_pending_key(app, conversation_id))
+
+
 class InProcessRunner:
     """The embedded default: one background thread runs jobs in order, like one RQ worker.
 
@@ -139,7 +168,11 @@ class InProcessRunner:
                 fn, args = self._queue.get_nowait()
             except queue_module.Empty:
                 return
-            self._run(fn, args)
+            # A thread of its own, waited for: the job gets its own session, as in a worker,
+            # and never ends the caller's (a view still using its rows after enqueueing).
+            thread = threading.Thread(target=self._run, args=(fn, args), name="inline-job")
+            thread.start()
+            thread.join()
 
     def _ensure_thread(self) -> None:
         with self._lock:

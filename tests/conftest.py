@@ -79,9 +79,11 @@ def db(app: Flask) -> Iterator[Any]:
     outer = connection.begin()
     database.session.remove()
     database.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+    database.intake_override = connection  # the webhook's autocommit writes stay in here too
     try:
         yield database.session
     finally:
+        database.intake_override = None
         database.session.remove()
         outer.rollback()
         connection.close()
