@@ -46,6 +46,7 @@ test: install-dev system-deps services
 	$(BIN)/python -m pytest -q
 
 bench: install-dev services
+	@bash scripts/system-deps.sh --bench
 	$(BIN)/python bench/run.py
 
 lint: install-dev

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the service and its tests need, only those that are missing.
-# --runtime: only what the service itself needs (OCR), not the browser for tests.
+# --runtime: only what the service itself needs (OCR); --bench: that and the load generator;
+# no option: that and the browser for the admin's end-to-end tests.
 set -euo pipefail
 packages=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-nep tesseract-ocr-hin tesseract-ocr-osd
           poppler-utils)
-if [ "${1:-}" != "--runtime" ]; then
-  packages+=(chromium fonts-noto-core)
-fi
+case "${1:-}" in
+  --runtime) ;;
+  --bench) packages+=(wrk) ;;
+  *) packages+=(chromium) ;;
+esac
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
