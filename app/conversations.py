@@ -49,10 +49,21 @@ def event_of(message: Message) -> engine.Event:
     media = message.media or []
     kind = "image" if media and not message.body else "text"
     read = [str(item.get("ocr_text") or "").strip() for item in media]
-    return engine.Event(kind=kind, now=utcnow(), text=message.body or "",
+    return engine.Event(kind=kind, now=utcnow(), text=tapped(message) or message.body or "",
                         media_count=len(media), meta=dict(message.meta or {}),
                         ocr_text="\n".join(r for r in read if r),
                         media_errors=tuple(str(i["error"]) for i in media if i.get("error")))
+
+
+def tapped(message: Message) -> str | None:
+    """The option number of a tapped button or list row (our buttons' ids are the numbers), so
+    a tap reads exactly like typing the number; None for typed messages."""
+    meta = message.meta or {}
+    for key in ("ButtonPayload", "ListId"):
+        value = str(meta.get(key) or "").strip()
+        if value.isdigit():
+            return value
+    return None
 
 
 def link_party(session: Session, conv: Conversation) -> None:

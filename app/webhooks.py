@@ -166,7 +166,7 @@ def _meta_message(m: dict[str, Any], names: dict[str, Any]) -> Inbound | None:
     if not address or not m.get("id"):
         return None
     kind = m.get("type")
-    body, media = "", []
+    body, media, tapped = "", [], {}
     if kind == "text":
         body = (m.get("text") or {}).get("body", "")
     elif kind in ("image", "document"):
@@ -177,11 +177,12 @@ def _meta_message(m: dict[str, Any], names: dict[str, Any]) -> Inbound | None:
         reply = (m.get("interactive") or {})
         picked = reply.get("button_reply") or reply.get("list_reply") or {}
         body = picked.get("title", "") or picked.get("id", "")
+        tapped = {"ButtonPayload": str(picked["id"])} if picked.get("id") else {}
     elif kind == "button":
         body = (m.get("button") or {}).get("text", "")
     meta = {"ProfileName": names.get(m.get("from"))} if names.get(m.get("from")) else {}
     return Inbound(channel="whatsapp", address=address, provider_id=m["id"], body=body,
-                   media=media, meta=meta)
+                   media=media, meta={**meta, **tapped})
 
 
 @bp.post("/meta/whatsapp")

@@ -124,7 +124,8 @@ def _claim(message_id: int) -> OutboundMessage | None:
         id=message.id, to=conv.address, body=message.body,
         subject=message.meta.get("subject"), options=tuple(message.meta.get("options", ())),
         status_callback=_status_callback(message.id),
-        extra={"channel": message.channel, **message.meta.get("provider", {})},
+        extra={"channel": message.channel, "language": conv.language,
+               **message.meta.get("provider", {})},
     )
 
 

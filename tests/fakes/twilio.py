@@ -4,6 +4,12 @@ It speaks the Messages resource the way Twilio does (form-encoded POST with basi
 answer with a `SM…` sid, error bodies with `code` and `message`) and, when asked, calls the
 message's StatusCallback with a correctly signed request, as Twilio would.
 
+It speaks the Content API too, on the same server (point the client's content domain at
+`url`): `POST /v1/Content` with a JSON template answers with an `HX…` sid and records the
+template in `contents`; a message sent with `ContentSid` and `ContentVariables` gets the body
+that template renders, and `SentMessage.options` lists its buttons or list items. Bodies over
+1,600 characters are refused with error 21617, as Twilio refuses them.
+
 It also serves inbound media the way Twilio does: `add_media(data)` gives a `MediaUrl` under
 the Messages resource that needs basic auth and answers with a redirect to a second server
 (Twilio's media host) serving the bytes, where no credentials belong.
@@ -33,6 +39,27 @@ class SentMessage:
     body: str
     params: dict[str, str]
     created: float = field(default_factory=time.time)
+    content: dict[str, Any] | None = None  # the template of a ContentSid message
+
+    @property
+    def options(self) -> list[str]:
+        """The titles of the buttons or list items this message carried."""
+        types = (self.content or {}).get("types") or {}
+        quick = types.get("twilio/quick-reply") or {}
+        picker = types.get("twilio/list-picker") or {}
+        return ([a["title"] for a in quick.get("actions") or []]
+                or [i["item"] for i in picker.get("items") or []])
+
+
+def render(template: dict[str, Any], variables: dict[str, str]) -> str:
+    """The body a content template gives with these variables (WhatsApp's richest type)."""
+    types = template.get("types") or {}
+    for kind in ("twilio/quick-reply", "twilio/list-picker", "twilio/text"):
+        if types.get(kind):
+            body = str(types[kind].get("body", ""))
+            return re.sub(r"\{\{(\w+)\}\}",
+                          lambda m: variables.get(m.group(1), m.group(0)), body)
+    return ""
 
 
 class FakeTwilio:
@@ -49,6 +76,8 @@ class FakeTwilio:
         self.media: dict[str, tuple[bytes, str]] = {}
         self.media_fetches: list[tuple[str, bool]] = []  # (where, carried credentials)
         self.cdn_failures = 0  # the media host answers this many next requests with 500
+        self.contents: dict[str, dict[str, Any]] = {}  # content templates made, by sid
+        self.content_failures: list[tuple[int, int, str]] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._cdn = ThreadingHTTPServer(("127.0.0.1", 0), self._cdn_handler())
@@ -92,6 +121,29 @@ class FakeTwilio:
         with self.lock:
             self.failures.extend([(status, code, message)] * count)
 
+    def fail_content(self, count: int = 1, status: int = 400, code: int = 20001,
+                     message: str = "Invalid content") -> None:
+        """The next `count` template creations fail."""
+        with self.lock:
+            self.content_failures.extend([(status, code, message)] * count)
+
+    def _make_content(self, template: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        with self.lock:
+            if self.content_failures:
+                status, code, message = self.content_failures.pop(0)
+                return status, {"code": code, "message": message, "status": status}
+            types = {k: v for k, v in (template.get("types") or {}).items() if v is not None}
+            if not types or not template.get("friendly_name"):
+                return 400, {"code": 20001, "message": "types and friendly_name are required",
+                             "status": 400}
+            sid = "HX" + uuid.uuid4().hex
+            stored = {**template, "types": types, "sid": sid,
+                      "account_sid": self.account_sid}
+            self.contents[sid] = stored
+        return 201, {**stored, "url": f"https://content.twilio.com/v1/Content/{sid}",
+                     "date_created": "2024-01-01T00:00:00Z",
+                     "date_updated": "2024-01-01T00:00:00Z", "links": {}}
+
     def wait_for(self, count: int, timeout: float = 20.0) -> list[SentMessage]:
         """Block until at least `count` messages were sent (or the timeout passes)."""
         deadline = time.time() + timeout
@@ -110,9 +162,21 @@ class FakeTwilio:
                 status, code, message = self.failures.pop(0)
                 return status, {"code": code, "message": message, "status": status,
                                 "more_info": f"https://www.twilio.com/docs/errors/{code}"}
+            content = None
+            body = params.get("Body", "")
+            if params.get("ContentSid"):
+                content = self.contents.get(params["ContentSid"])
+                if content is None:
+                    return 400, {"code": 21655, "message": "The ContentSid is Invalid",
+                                 "status": 400}
+                variables = json.loads(params.get("ContentVariables") or "{}")
+                body = body or render(content, variables)
+            if len(body) > 1600:
+                return 400, {"code": 21617, "status": 400, "message":
+                             "The concatenated message body exceeds the 1600 character limit"}
             sid = "SM" + uuid.uuid4().hex
             sent = SentMessage(sid=sid, to=params.get("To", ""), from_=params.get("From", ""),
-                               body=params.get("Body", ""), params=params)
+                               body=body, params=params, content=content)
             self.messages.append(sent)
             self.condition.notify_all()
         if params.get("StatusCallback") and self.callback_statuses:
@@ -180,8 +244,11 @@ class FakeTwilio:
                 path = urllib.parse.urlsplit(self.path).path
                 expected = f"/2010-04-01/Accounts/{fake.account_sid}/Messages.json"
                 length = int(self.headers.get("Content-Length", "0"))
-                params = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode(),
-                                                     keep_blank_values=True))
+                raw = self.rfile.read(length).decode()
+                if path == "/v1/Content" and fake._authorised(self.headers.get("Authorization")):
+                    self._json(*fake._make_content(json.loads(raw or "{}")))
+                    return
+                params = dict(urllib.parse.parse_qsl(raw, keep_blank_values=True))
                 if not fake._authorised(self.headers.get("Authorization")):
                     self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
                 elif path != expected:
