@@ -9,7 +9,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
+# requests, as app.media_intake uses it (it comes with twilio); httpx is not installed.
+import requests
 
 from app.channels import ChannelError, OutboundMessage, SendResult
 from app.channels.interactive import MAX_INTERACTIVE_BODY, layout, meta_interactive, split_body
@@ -60,9 +61,9 @@ class MetaChannel:
     def _post(self, message: OutboundMessage, content: dict[str, Any]) -> SendResult:
         payload = {"messaging_product": "whatsapp", "to": message.to.lstrip("+"), **content}
         try:
-            response = httpx.post(self.url, json=payload, timeout=15,
-                                  headers={"Authorization": f"Bearer {self.token}"})
-        except httpx.HTTPError as exc:
+            response = requests.post(self.url, json=payload, timeout=15,
+                                     headers={"Authorization": f"Bearer {self.token}"})
+        except requests.RequestException as exc:
             raise ChannelError(str(exc), code="network") from exc
         data = response.json() if response.content else {}
         if response.status_code >= 400:

@@ -1,0 +1,171 @@
+"""The Twilio and Meta adapters against fake providers on loopback: buttons, plain fallbacks,
+parts in order and failures of a later part."""
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from app.channels import ChannelError, OutboundMessage
+from app.channels.meta import MetaChannel
+from app.channels.twilio import ContentCache, TwilioChannel
+from tests.fakes.twilio import FakeTwilio
+
+DRAFT = "Total Rs 972.10\n1. Yes, place order\n2. No, drop it"
+OPTIONS = ("Yes, place order", "No, drop it")
+LONG = "\n".join(f"{i}. Sugar: 10 kg × Rs 97.21/kg = Rs 972.10 (2% volume discount)"
+                 for i in range(1, 61))
+
+
+@pytest.fixture
+def twilio() -> Iterator[FakeTwilio]:
+    # Templates remembered in this process belong to an earlier fake (maybe on the same port).
+    ContentCache._memory.clear()
+    with FakeTwilio() as fake:
+        yield fake
+
+
+def channel(fake: FakeTwilio, kind: str = "whatsapp") -> TwilioChannel:
+    return TwilioChannel.from_config({
+        "TWILIO_ACCOUNT_SID": fake.account_sid, "TWILIO_AUTH_TOKEN": fake.auth_token,
+        "TWILIO_API_BASE_URL": fake.url, "TWILIO_WHATSAPP_NUMBER": "+9779800000000",
+        "TWILIO_SMS_NUMBER": "+9779800000001"}, kind)
+
+
+def message(body: str = DRAFT, options: tuple[str, ...] = OPTIONS, **extra: Any) -> OutboundMessage:
+    return OutboundMessage(id=1, to="+9779812340001", body=body, options=options,
+                           extra={"language": "en", **extra})
+
+
+def test_list_picker_for_many_options(twilio):
+    options = tuple(f"Coca-Cola {s}" for s in ("250 ml", "500 ml", "1 L", "2.25 L"))
+    channel(twilio).send(message("Which one?", options))
+    [sent] = twilio.messages
+    assert sent.options == list(options) and sent.body == "Which one?"
+    [template] = twilio.contents.values()
+    assert template["types"]["twilio/list-picker"]["button"] == "Choose"
+
+
+def test_sms_never_gets_buttons(twilio):
+    channel(twilio, "sms").send(message())
+    [sent] = twilio.messages
+    assert sent.params["Body"] == DRAFT and "ContentSid" not in sent.params
+    assert not twilio.contents
+
+
+def test_eleven_options_are_plain_text(twilio):
+    channel(twilio).send(message("Pick one", tuple(f"option {i}" for i in range(11))))
+    [sent] = twilio.messages
+    assert sent.params["Body"] == "Pick one" and not twilio.contents
+
+
+def test_a_template_twilio_no_longer_knows_is_forgotten_and_text_goes(twilio):
+    adapter = channel(twilio)
+    adapter.send(message())
+    twilio.contents.clear()  # deleted at Twilio: sending with it answers 21655
+    result = adapter.send(message())
+    assert twilio.messages[-1].params["Body"] == DRAFT
+    assert result.provider_id == twilio.messages[-1].sid
+    adapter.send(message())  # made again on the next send
+    assert len(twilio.contents) == 1 and twilio.messages[-1].options == list(OPTIONS)
+
+
+def test_parts_go_in_order_and_the_first_sid_is_the_messages(twilio):
+    result = channel(twilio).send(message(LONG + "\n" + DRAFT))
+    assert len(twilio.messages) >= 3
+    assert result.provider_id == twilio.messages[0].sid
+    assert twilio.messages[0].body.startswith("1. Sugar")
+    assert twilio.messages[-1].options == list(OPTIONS)
+    assert all(len(m.body) <= 1600 for m in twilio.messages)
+
+
+def test_a_failing_later_part_surfaces_as_a_send_failure(twilio):
+    adapter = channel(twilio, "sms")
+    adapter.send(message("warm up", ()))
+    twilio.messages.clear()
+    original = twilio._record
+    calls = {"n": 0}
+
+    def second_fails(params: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            return 503, {"code": 20503, "message": "Service unavailable", "status": 503}
+        return original(params)
+
+    twilio._record = second_fails  # type: ignore[method-assign]
+    with pytest.raises(ChannelError) as failed:
+        adapter.send(message(LONG, ()))
+    assert failed.value.code == "20503" and not failed.value.permanent
+    assert len(twilio.messages) == 1
+
+
+class FakeGraph:
+    """Meta's Graph messages endpoint: records payloads; refuses interactive when told."""
+
+    def __init__(self) -> None:
+        self.payloads: list[dict[str, Any]] = []
+        self.refuse_interactive = False
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if payload["type"] == "interactive" and fake.refuse_interactive:
+                    status, body = 400, {"error": {"message": "Invalid parameter",
+                                                   "code": 100}}
+                else:
+                    fake.payloads.append(payload)
+                    status, body = 200, {"messages": [{"id": f"wamid.{len(fake.payloads)}"}]}
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+
+@pytest.fixture
+def graph() -> Iterator[FakeGraph]:
+    fake = FakeGraph()
+    yield fake
+    fake.httpd.shutdown()
+    fake.httpd.server_close()
+
+
+def test_meta_sends_reply_buttons(graph):
+    result = MetaChannel(graph.url, "123", "token").send(message())
+    [payload] = graph.payloads
+    assert result.provider_id == "wamid.1" and payload["type"] == "interactive"
+    assert [b["reply"] for b in payload["interactive"]["action"]["buttons"]] == [
+        {"id": "1", "title": "Yes, place order"}, {"id": "2", "title": "No, drop it"}]
+    assert payload["interactive"]["body"]["text"] == DRAFT
+
+
+def test_meta_falls_back_to_text_when_interactive_is_refused(graph):
+    graph.refuse_interactive = True
+    MetaChannel(graph.url, "123", "token").send(message())
+    [payload] = graph.payloads
+    assert payload["type"] == "text" and payload["text"]["body"] == DRAFT
+
+
+def test_meta_long_body_goes_in_parts_with_the_list_last(graph):
+    options = tuple(f"option {i}" for i in range(1, 6))
+    MetaChannel(graph.url, "123", "token").send(message(LONG * 2, options))
+    assert [p["type"] for p in graph.payloads][-1] == "interactive"
+    assert graph.payloads[-1]["interactive"]["type"] == "list"
+    assert all(p["type"] == "text" for p in graph.payloads[:-1]) and len(graph.payloads) >= 2
+    assert len(graph.payloads[-1]["interactive"]["body"]["text"]) <= 1024
