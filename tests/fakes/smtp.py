@@ -65,7 +65,7 @@ class FakeSMTP:
         with self.condition:
             return [m for m in self.messages if address in m.to]
 
-    def wait_for(self, address: str, count: int = 1, timeout: float = 20.0) -> list[ReceivedMail]:
+    def wait_for(self, address: str, count: int = 1, timeout: float = 45.0) -> list[ReceivedMail]:
         """Block until `count` messages reached `address` (or the timeout passes)."""
         deadline = time.time() + timeout
         with self.condition:

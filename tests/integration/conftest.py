@@ -111,7 +111,7 @@ class Stack:
             import_dir(database.session, folder)
             database.session.commit()
 
-    def wait(self, predicate: Callable[[], Any], timeout: float = 20.0,
+    def wait(self, predicate: Callable[[], Any], timeout: float = 45.0,
              what: str = "condition") -> Any:
         """Poll `predicate` until it returns something truthy; fail with `what` otherwise."""
         deadline = time.time() + timeout
