@@ -75,9 +75,17 @@ _INSERT_CONVERSATION = text(
     " ON CONFLICT (channel, address) DO NOTHING"
 ).bindparams(bindparam("slots", type_=JSON), bindparam("now", type_=UTCDateTime))
 
-# Conversation ids never change, so each process remembers them (bounded, dropped when full).
+# Conversation ids never change and rows are never deleted by the service, so each process
+# remembers them (bounded, dropped when full). A row deleted anyway fails the foreign key and
+# is looked up again; only emptying the table with its id sequence restarted needs
+# forget_conversation_ids().
 _conversation_ids: dict[tuple[str, str], int] = {}
 _CONVERSATION_CACHE_SIZE = 50_000
+
+
+def forget_conversation_ids() -> None:
+    """Drop the remembered ids: for whoever empties the table and restarts its ids (tests)."""
+    _conversation_ids.clear()
 
 
 def _conversation_id(conn: Connection, channel: str, address: str, cache: bool) -> int:

@@ -144,7 +144,7 @@ class FakeTwilio:
                      "date_created": "2024-01-01T00:00:00Z",
                      "date_updated": "2024-01-01T00:00:00Z", "links": {}}
 
-    def wait_for(self, count: int, timeout: float = 20.0) -> list[SentMessage]:
+    def wait_for(self, count: int, timeout: float = 45.0) -> list[SentMessage]:
         """Block until at least `count` messages were sent (or the timeout passes)."""
         deadline = time.time() + timeout
         with self.condition:

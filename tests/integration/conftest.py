@@ -39,6 +39,10 @@ def truncate_all(app: Flask) -> None:
         names = [t.name for t in reversed(database_tables()) if t.name not in KEEP_TABLES]
         session.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
         session.commit()
+    # Ids start again at 1: ids this process remembers would now name other conversations.
+    from app.messaging import forget_conversation_ids
+
+    forget_conversation_ids()
 
 
 def database_tables() -> list[Any]:
