@@ -80,6 +80,9 @@ def dashboard() -> Any:
                 Message.status.in_(("failed", "undelivered")))) or 0,
         "held": db.session.scalar(
             select(func.count(Order.id)).where(Order.approval == "held")) or 0,
+        "escalated": db.session.scalar(
+            select(func.count(Order.id)).where(Order.escalated_at.is_not(None),
+                                               Order.status == "pending")) or 0,
     }
     return render_template(
         "admin/dashboard.html", series=series, stats=stats, rate=order_rate(since),

@@ -9,11 +9,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
+from app import staff_actions
 from app.db import db
-from app.models import ORDER_TRANSITIONS, Buyer, Order, OrderEvent, Payment, Vendor
+from app.models import ORDER_TRANSITIONS, Buyer, Order, Payment, Vendor
 from app.models.orders import ORDER_STATUSES
-from app.orders import TransitionError, transition
+from app.orders import TransitionError
 from app.phones import normalise_phone
+from jobs import queues
+from jobs.alerts import order_placed
+from jobs.runner import enqueue
+from jobs.sends import send_all
 
 from . import bp
 from .common import (
@@ -42,6 +47,9 @@ def _filtered(args: Any) -> Any:
         q = q.where(Order.status == args["status"])
     if args.get("approval"):
         q = q.where(Order.approval == args["approval"])
+    if args.get("escalated") == "yes":
+        # Left unanswered by the vendor past ORDER_ESCALATE_MINUTES (jobs.vendor_duties).
+        q = q.where(Order.escalated_at.is_not(None))
     start, end = parse_day(args.get("from")), parse_day(args.get("to"))
     if start:
         q = q.where(Order.created_at >= datetime.combine(start, time(), UTC))
@@ -95,34 +103,45 @@ def order_status(number: str) -> Any:
         flash(f"Order {found.number} is {found.status}; pick one of the allowed statuses.",
               "error")
         return redirect(url_for("admin.order", number=number))
-    before = found.status
+    before, out = found.status, []
     try:
-        transition(found, form.status.data, actor(), (form.note.data or "").strip() or None)
+        staff_actions.change_status(db.session, found, form.status.data, actor(),
+                                    (form.note.data or "").strip() or None, out)
     except TransitionError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.order", number=number))
     audit("order.status", found, number=found.number, before=before, after=found.status,
           note=form.note.data or None)
+    after = found.status
     db.session.commit()
-    flash(f"Order {found.number} is now {found.status}.")
+    send_all(out)
+    flash(f"Order {number} is now {after}.")
     return redirect(url_for("admin.order", number=number))
 
 
 @bp.post("/orders/<number>/approval")
 @admin_required
 def order_approval(number: str) -> Any:
-    """Release (or decline) an order held because it went over the buyer's credit limit."""
+    """Release (or decline) an order held because it went over the buyer's credit limit; the
+    buyer is told, and an approved order's vendor alerted."""
     found = _order(number)
     decision = request.form.get("decision")
-    if found.approval != "held" or decision not in ("approved", "declined"):
+    decide = {"approved": staff_actions.approve, "declined": staff_actions.decline}.get(
+        decision or "")
+    if decide is None:
         flash(f"Order {found.number} is not waiting for approval.", "error")
         return redirect(url_for("admin.order", number=number))
-    found.approval = decision
-    found.events.append(OrderEvent(from_status=found.status, to_status=found.status,
-                                   actor=actor(), note=f"credit {decision}"))
-    if decision == "declined" and "rejected" in ORDER_TRANSITIONS.get(found.status, ()):
-        transition(found, "rejected", actor(), "over the credit limit")
+    out: list[int] = []
+    try:
+        decide(db.session, found, actor(), out)
+    except staff_actions.NotWaiting as exc:  # raised before anything changed
+        flash(str(exc), "error")
+        return redirect(url_for("admin.order", number=number))
     audit("order.approval", found, number=found.number, decision=decision)
+    order_id = found.id
     db.session.commit()
-    flash(f"Order {found.number}: credit {decision}.")
+    if decision == "approved":
+        enqueue(order_placed, order_id, queue=queues.DEFAULT)
+    send_all(out)
+    flash(f"Order {number}: credit {decision}.")
     return redirect(url_for("admin.order", number=number))

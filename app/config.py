@@ -70,6 +70,13 @@ class Config:
     SEND_MAX_ATTEMPTS: int = 5
     DRAFT_TTL_HOURS: int = 24
     HANDOFF_HOURS: int = 12
+    # The vendor side: reminders of unanswered orders, then staff; RFQ leads and their life.
+    ORDER_REMIND_MINUTES: int = 30
+    ORDER_ESCALATE_MINUTES: int = 120
+    ORDER_MAX_REMINDERS: int = 2
+    RFQ_LEADS: int = 5
+    RFQ_TTL_DAYS: int = 3
+    RFQ_STATS_DAYS: int = 90
     # Tests and the sandbox turn this off to run jobs inline in the request's thread.
     INPROCESS_THREAD: bool = True
     extra: dict = field(default_factory=dict)

@@ -16,19 +16,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.alerts import Local, alert_order, alert_vendor, amount, quantity, tell_buyer
+from app.config import Config
 from app.models import RFQ, Buyer, Lead, Plan, Product, Quote, Subscription, Vendor
 from app.orders import ItemSnapshot, create_order
 from conversation.texts_vendor import status_name, vtext
 
 OPEN = ("open", "quoted")
-DEFAULTS = {"RFQ_LEADS": 5, "RFQ_TTL_DAYS": 3, "RFQ_STATS_DAYS": 90}
 
 
 def setting(name: str) -> int:
-    """A tunable number from the app config, with the default above when unset."""
+    """A tunable number from the app config; outside an app, its default in Config."""
     if has_app_context():
-        return int(current_app.config.get(name) or DEFAULTS[name])
-    return DEFAULTS[name]
+        return int(current_app.config.get(name, getattr(Config, name)))
+    return int(getattr(Config, name))
 
 
 def add_month(moment: datetime) -> datetime:

@@ -18,7 +18,8 @@ from app.pricing import best_offers
 from conversation.texts_vendor import status_name, vtext
 
 BUYER_TEXT = {"accepted": "buyer_order_accepted", "dispatched": "buyer_order_dispatched",
-              "delivered": "buyer_order_delivered", "rejected": "buyer_order_rejected"}
+              "delivered": "buyer_order_delivered", "rejected": "buyer_order_rejected",
+              "cancelled": "buyer_order_cancelled"}
 
 
 def answer_order(session: Session, vendor: Vendor, number: str, to_status: str,
@@ -37,23 +38,31 @@ def answer_order(session: Session, vendor: Vendor, number: str, to_status: str,
         return vtext("order_bad_move", language, number=number,
                      status=status_name(order.status, language),
                      wanted=status_name(to_status, language))
-    _tell_buyer_of(session, order, out)
-    if to_status == "rejected":
-        _refund(session, order)
-        reroute(session, order, out)
+    follow_move(session, order, out)
     return vtext("order_moved", language, number=number, status=status_name(to_status, language),
                  next=vtext(f"next_{to_status}", language, number=number))
 
 
-def _tell_buyer_of(session: Session, order: Order, out: list[int]) -> None:
+def follow_move(session: Session, order: Order, out: list[int]) -> None:
+    """What follows an order's move, whoever made it (its vendor or staff): the buyer is told;
+    a rejected or cancelled order comes off the buyer's account; a rejected one's lines go to
+    the next best vendor."""
+    tell_buyer(session, order.buyer, BUYER_TEXT[order.status], out, **buyer_values(order))
+    if order.status in ("rejected", "cancelled"):
+        _refund(session, order)
+    if order.status == "rejected":
+        reroute(session, order, out)
+
+
+def buyer_values(order: Order) -> dict[str, str]:
+    """What the buyer's texts about an order say of it."""
     reason = f" ({order.reject_reason})" if order.reject_reason else ""
-    tell_buyer(session, order.buyer, BUYER_TEXT[order.status], out, number=order.number,
-               vendor=order.vendor.business_name, currency=order.currency,
-               total=amount(order.total), reason=reason)
+    return {"number": order.number, "vendor": order.vendor.business_name,
+            "currency": order.currency, "total": amount(order.total), "reason": reason}
 
 
 def _refund(session: Session, order: Order) -> None:
-    """A rejected order put on the buyer's account comes off it again."""
+    """A rejected or cancelled order put on the buyer's account comes off it again."""
     if order.payment_method == "credit":
         from app.buyer_flow import refund_credit
 
@@ -144,7 +153,6 @@ def reroute(session: Session, order: Order, out: list[int]) -> list[Order]:
     return made
 
 
-
 # --- Unanswered orders: reminders, then staff ------------------------------------------------
 
 def remind_and_escalate(session: Session, now: datetime, out: list[int], *,
@@ -160,7 +168,7 @@ def remind_and_escalate(session: Session, now: datetime, out: list[int], *,
         .order_by(Order.id).limit(200).with_for_update(skip_locked=True)).all()
     reminded, escalated = [], []
     for order in pending:
-        waited = now - order.created_at
+        waited = now - waiting_since(order)
         if waited >= escalate_after:
             order.escalated_at = now
             audit.record(session, None, "order.escalated", ("order", order.number),
@@ -175,3 +183,13 @@ def remind_and_escalate(session: Session, now: datetime, out: list[int], *,
                          **order_values(order))
             reminded.append(order.number)
     return reminded, escalated
+
+
+def waiting_since(order: Order) -> datetime:
+    """When the vendor was first asked: when the order was made, or, for one held for credit,
+    when staff approved it (its alert went out only then)."""
+    if order.approval != "approved":
+        return order.created_at
+    approved = [e.created_at for e in order.events
+                if (e.data or {}).get("credit") == "approved" and e.created_at is not None]
+    return max([order.created_at, *approved])

@@ -46,6 +46,22 @@ VENDOR_TEXTS: dict[str, dict[str, str]] = {
         "hi": "ऑर्डर {number} ({currency} {total}, {shop}, {town}) खरीदार ने रद्द किया। "
               "कृपया न भेजें।",
     },
+    "order_cancelled_by_staff": {
+        "en": "Order {number} ({currency} {total}, {shop}, {town}) was cancelled by our staff. "
+              "Please do not send it.",
+        "ne": "अर्डर {number} ({currency} {total}, {shop}, {town}) हाम्रो टोलीले रद्द गर्‍यो। "
+              "कृपया नपठाउनुहोस्।",
+        "hi": "ऑर्डर {number} ({currency} {total}, {shop}, {town}) हमारी टीम ने रद्द किया। "
+              "कृपया न भेजें।",
+    },
+    "order_rejected_by_staff": {
+        "en": "Our staff rejected order {number} ({currency} {total}, {shop}, {town}) for you. "
+              "Please do not send it.",
+        "ne": "हाम्रो टोलीले तपाईंको तर्फबाट अर्डर {number} ({currency} {total}, {shop}, {town}) "
+              "अस्वीकार गर्‍यो। कृपया नपठाउनुहोस्।",
+        "hi": "हमारी टीम ने आपकी ओर से ऑर्डर {number} ({currency} {total}, {shop}, {town}) "
+              "अस्वीकार किया। कृपया न भेजें।",
+    },
     "order_moved": {
         "en": "Order {number} is now {status}. {next}",
         "ne": "अर्डर {number} अब {status} भयो। {next}",
@@ -188,6 +204,28 @@ VENDOR_TEXTS: dict[str, dict[str, str]] = {
         "en": "{vendor} cannot supply your order {number}{reason}.",
         "ne": "{vendor} ले तपाईंको अर्डर {number} दिन सक्नुहुन्न{reason}।",
         "hi": "{vendor} आपका ऑर्डर {number} नहीं दे सकते{reason}।",
+    },
+    "buyer_order_cancelled": {
+        "en": "Your order {number} with {vendor} was cancelled by our staff.",
+        "ne": "{vendor} सँगको तपाईंको अर्डर {number} हाम्रो टोलीले रद्द गर्‍यो।",
+        "hi": "{vendor} के साथ आपका ऑर्डर {number} हमारी टीम ने रद्द किया।",
+    },
+    "buyer_order_approved": {
+        "en": "Your order {number} with {vendor} ({currency} {total}) is approved on credit "
+              "and has gone to the vendor.",
+        "ne": "{vendor} सँगको तपाईंको अर्डर {number} ({currency} {total}) उधारोमा स्वीकृत भयो "
+              "र विक्रेतालाई पठाइयो।",
+        "hi": "{vendor} के साथ आपका ऑर्डर {number} ({currency} {total}) उधार पर मंज़ूर हुआ "
+              "और विक्रेता को भेज दिया गया।",
+    },
+    "buyer_order_declined": {
+        "en": "Sorry, your order {number} with {vendor} ({currency} {total}) was not approved: "
+              "it would go over your credit limit. Please pay what you owe or call us.",
+        "ne": "माफ गर्नुहोस्, {vendor} सँगको तपाईंको अर्डर {number} ({currency} {total}) "
+              "स्वीकृत भएन: यसले तपाईंको उधारो सीमा नाघ्छ। कृपया बाँकी रकम तिर्नुहोस् वा "
+              "हामीलाई सम्पर्क गर्नुहोस्।",
+        "hi": "माफ़ कीजिए, {vendor} के साथ आपका ऑर्डर {number} ({currency} {total}) मंज़ूर नहीं "
+              "हुआ: यह आपकी उधार सीमा से ज़्यादा है। कृपया बकाया चुकाएँ या हमसे संपर्क करें।",
     },
     "buyer_rerouted": {
         "en": "We passed it to {vendor}: new order {number}, {currency} {total}:\n{items}",

@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 def order_placed(order_id: int) -> int:
     """Queue the alert of a new order to its vendor (SMS, WhatsApp, e-mail as the vendor
     chose) and send it; returns how many messages were queued. Safe to run twice: an order
-    already alerted, no longer pending, or held for credit approval gets nothing."""
+    already alerted, no longer pending, or still held for credit approval gets nothing; one
+    staff approved (approval "approved", see app.staff_actions) is alerted like any other."""
     session = db.session
     order = session.scalar(select(Order).where(Order.id == order_id).with_for_update())
     if (order is None or order.status != "pending" or order.approval == "held"

@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import current_app
-
 from app import rfqs
 from app.db import db, utcnow
 from app.vendor_orders import remind_and_escalate
@@ -15,12 +13,6 @@ from jobs.runner import job
 from jobs.sends import send_all
 
 log = logging.getLogger(__name__)
-
-DEFAULTS = {"ORDER_REMIND_MINUTES": 30, "ORDER_ESCALATE_MINUTES": 120, "ORDER_MAX_REMINDERS": 2}
-
-
-def _minutes(name: str) -> int:
-    return int(current_app.config.get(name) or DEFAULTS[name])
 
 
 @every(60, "order_reminders")
@@ -31,9 +23,9 @@ def order_reminders() -> dict[str, list[str]]:
     out: list[int] = []
     reminded, escalated = remind_and_escalate(
         session, utcnow(), out,
-        remind_after=timedelta(minutes=_minutes("ORDER_REMIND_MINUTES")),
-        escalate_after=timedelta(minutes=_minutes("ORDER_ESCALATE_MINUTES")),
-        max_reminders=_minutes("ORDER_MAX_REMINDERS"))
+        remind_after=timedelta(minutes=rfqs.setting("ORDER_REMIND_MINUTES")),
+        escalate_after=timedelta(minutes=rfqs.setting("ORDER_ESCALATE_MINUTES")),
+        max_reminders=rfqs.setting("ORDER_MAX_REMINDERS"))
     session.commit()
     send_all(out)
     if escalated:
