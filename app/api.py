@@ -45,6 +45,16 @@ def not_found(_exc: Exception):  # type: ignore[no-untyped-def]
     return jsonify(error="not found"), 404
 
 
+def _filtered(query: Any, model: Any) -> Any:
+    """The list filters both lists share: the buyer's phone and the status."""
+    phone = _phone_arg()
+    if phone:
+        query = query.join(Buyer, model.buyer_id == Buyer.id).where(Buyer.phone == phone)
+    if request.args.get("status"):
+        query = query.where(model.status == request.args["status"])
+    return query
+
+
 def _phone_arg() -> str | None:
     raw = request.args.get("phone")
     if raw is None:
@@ -80,11 +90,7 @@ def orders():  # type: ignore[no-untyped-def]
     query = (select(Order).options(selectinload(Order.items), selectinload(Order.buyer),
                                    selectinload(Order.vendor))
              .order_by(Order.id.desc()).limit(PAGE_LIMIT))
-    phone = _phone_arg()
-    if phone:
-        query = query.join(Buyer, Order.buyer_id == Buyer.id).where(Buyer.phone == phone)
-    if request.args.get("status"):
-        query = query.where(Order.status == request.args["status"])
+    query = _filtered(query, Order)
     # Lists are bare JSON arrays of the objects CONTRACT.md describes.
     return jsonify([order_json(o) for o in db.session.scalars(query)])
 
@@ -118,12 +124,7 @@ def rfq_json(rfq: RFQ) -> dict[str, Any]:
 @bp.get("/rfqs")
 @token_required
 def rfqs():  # type: ignore[no-untyped-def]
-    query = select(RFQ).order_by(RFQ.id.desc()).limit(PAGE_LIMIT)
-    phone = _phone_arg()
-    if phone:
-        query = query.join(Buyer, RFQ.buyer_id == Buyer.id).where(Buyer.phone == phone)
-    if request.args.get("status"):
-        query = query.where(RFQ.status == request.args["status"])
+    query = _filtered(select(RFQ).order_by(RFQ.id.desc()).limit(PAGE_LIMIT), RFQ)
     return jsonify([rfq_json(r) for r in db.session.scalars(query)])
 
 

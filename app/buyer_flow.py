@@ -22,8 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 import conversation as engine
 from app import credit
 from app.catalog_cache import current_catalog
-from app.conversations import applies
-from app.messaging import queue_outbound
+from app.conversations import applies, say
 from app.models import Buyer, Conversation, CreditEntry, Listing, Order, Vendor
 from app.orders import ItemSnapshot, TransitionError, create_order, money, transition
 from app.pricing import fact_of, listing_facts
@@ -195,11 +194,6 @@ def _enqueue_alert(order_id: int) -> None:
 
 # --- appliers -----------------------------------------------------------------------------------
 
-def _say(session: Session, conv: Conversation, body: str, out: list[int]) -> None:
-    message = queue_outbound(session, conv, body)
-    if message is not None:
-        out.append(message.id)
-
 
 @applies(UpdateBuyer)
 def _update_buyer(session: Session, conv: Conversation, action: UpdateBuyer,
@@ -219,7 +213,7 @@ def _place_orders(session: Session, conv: Conversation, action: PlaceOrders,
     existing = _orders_of_draft(session, buyer, action.draft_key)
     if existing:
         numbers = ", ".join(f"#{o.number}" for o in existing)
-        _say(session, conv, text("already_placed", language, numbers=numbers), out)
+        say(session, conv, text("already_placed", language, numbers=numbers), out)
         return
     try:
         with session.begin_nested():
@@ -228,9 +222,9 @@ def _place_orders(session: Session, conv: Conversation, action: PlaceOrders,
         # Placed by a racing worker between our check and our insert: the constraint held.
         numbers = ", ".join(f"#{o.number}" for o in _orders_of_draft(session, buyer,
                                                                       action.draft_key))
-        _say(session, conv, text("already_placed", language, numbers=numbers), out)
+        say(session, conv, text("already_placed", language, numbers=numbers), out)
         return
-    _say(session, conv, placed_message(orders, language), out)
+    say(session, conv, placed_message(orders, language), out)
     for order in orders:
         if order.approval != "held":
             after_commit(session, _enqueue_alert, order.id)
@@ -306,17 +300,17 @@ def _cancel_order(session: Session, conv: Conversation, action: CancelOrder,
                                                Order.number == action.number)
                            .with_for_update())
     if order is None:
-        _say(session, conv, text("status_unknown", action.language, number=action.number), out)
+        say(session, conv, text("status_unknown", action.language, number=action.number), out)
         return
     try:
         transition(order, "cancelled", actor="buyer", note="cancelled by the buyer on chat")
     except TransitionError:
         status = text(f"status_{order.status}", action.language)
-        _say(session, conv, text("cancel_refused", action.language, number=order.number,
+        say(session, conv, text("cancel_refused", action.language, number=order.number,
                                  status=status), out)
         return
     refund_credit(session, order)
-    _say(session, conv, text("cancelled", action.language, number=order.number), out)
+    say(session, conv, text("cancelled", action.language, number=order.number), out)
     after_commit(session, _enqueue_cancelled, order.id)
 
 

@@ -119,14 +119,21 @@ def handle_inbound(session: Session, conv: Conversation, message: Message) -> li
     return outbound
 
 
-@applies(engine.Reply)
-def _reply(session: Session, conv: Conversation, action: engine.Reply, out: list[int]) -> None:
-    meta: dict[str, Any] = {"options": list(action.options)} if action.options else {}
-    if action.even_if_opted_out:
+def say(session: Session, conv: Conversation, body: str, out: list[int], *,
+        options: tuple[str, ...] = (), force: bool = False) -> None:
+    """Queue a message on `conv` and note its id in `out`, for sending after the commit."""
+    meta: dict[str, Any] = {"options": list(options)} if options else {}
+    if force:
         meta["even_if_opted_out"] = True
-    msg = queue_outbound(session, conv, action.text, meta=meta, force=action.even_if_opted_out)
+    msg = queue_outbound(session, conv, body, meta=meta, force=force)
     if msg is not None:
         out.append(msg.id)
+
+
+@applies(engine.Reply)
+def _reply(session: Session, conv: Conversation, action: engine.Reply, out: list[int]) -> None:
+    say(session, conv, action.text, out, options=action.options,
+        force=action.even_if_opted_out)
 
 
 @applies(engine.SetOptOut)

@@ -9,9 +9,8 @@ from sqlalchemy.orm import Session
 
 import conversation as engine
 from app import rfqs
-from app.conversations import applies
+from app.conversations import applies, say
 from app.db import utcnow
-from app.messaging import queue_outbound
 from app.models import Buyer, Conversation, Vendor
 from app.vendor_orders import answer_order
 from conversation.types import AcceptQuote, OpenRFQ
@@ -36,31 +35,26 @@ def _buyer(conv: Conversation) -> Buyer:
     return conv.buyer
 
 
-def _say(session: Session, conv: Conversation, body: str, out: list[int]) -> None:
-    message = queue_outbound(session, conv, body)
-    if message is not None:
-        out.append(message.id)
-
 
 @applies(AnswerOrder)
 def _answer_order(session: Session, conv: Conversation, action: AnswerOrder,
                   out: list[int]) -> None:
     reply = answer_order(session, _vendor(conv), action.number, action.to_status, action.reason,
                          conv.language, out)
-    _say(session, conv, reply, out)
+    say(session, conv, reply, out)
 
 
 @applies(UnlockLead)
 def _unlock(session: Session, conv: Conversation, action: UnlockLead, out: list[int]) -> None:
     reply = rfqs.unlock(session, _vendor(conv), action.rfq_number, conv.language, utcnow())
-    _say(session, conv, reply, out)
+    say(session, conv, reply, out)
 
 
 @applies(SubmitQuote)
 def _quote(session: Session, conv: Conversation, action: SubmitQuote, out: list[int]) -> None:
     reply = rfqs.submit_quote(session, _vendor(conv), action.rfq_number, Decimal(action.price),
                               action.unit, action.terms, conv.language, out, utcnow())
-    _say(session, conv, reply, out)
+    say(session, conv, reply, out)
 
 
 @applies(OpenRFQ)
@@ -77,4 +71,4 @@ def _accept_quote(session: Session, conv: Conversation, action: AcceptQuote,
     reply = rfqs.accept_quote(session, _buyer(conv), action.position, action.rfq_number, out,
                               conversation_id=conv.id,
                               language=conv.language or _buyer(conv).language)
-    _say(session, conv, reply, out)
+    say(session, conv, reply, out)

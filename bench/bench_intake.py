@@ -22,13 +22,12 @@ import uuid
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.config import normalise_database_url  # noqa: E402
+from app.dbtools import create_scratch_database, drop_database  # noqa: E402
 
 CONNECTIONS = 50
 PHONES = 50
@@ -118,32 +117,13 @@ def measure(target: str, env: dict[str, str], count: int) -> dict[str, float]:
             "paced_rps": paced["requests"] / (paced["duration_us"] / 1e6)}
 
 
-def bench_database() -> tuple[str, object]:
-    base = make_url(normalise_database_url(
-        os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")))
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
-    from app.cli import upgrade_database
-
-    upgrade_database(url)
-    return url, (admin, name)
-
-
-def drop_database(handle: object) -> None:
-    admin, name = handle  # type: ignore[misc]
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed (Debian package wrk); `make bench` installs it",
               file=sys.stderr)
         return 1
-    url, handle = bench_database()
+    url = create_scratch_database(
+        os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"), "bench")
     prefix = f"bench{uuid.uuid4().hex[:6]}:"
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": url, "REDIS_URL": redis_url,
@@ -163,7 +143,7 @@ def main() -> int:
         redis = Redis.from_url(redis_url)
         for key in redis.scan_iter(f"*{prefix}*"):
             redis.delete(key)
-        drop_database(handle)
+        drop_database(url)
     print(f"bench bare_msgs_per_s {bare['rps']:.0f} msgs/s")
     print(f"bench bare_p99_ms {bare['p99_ms']:.1f} ms")
     print(f"bench intake_msgs_per_s {intake['rps']:.0f} msgs/s")

@@ -14,12 +14,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from app import create_app
-from app.config import Config, normalise_database_url
+from app.config import Config
 from app.db import db as database
+from app.dbtools import create_scratch_database, drop_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -31,23 +30,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, migrated to head by Alembic."""
-    base = make_url(normalise_database_url(BASE_DATABASE_URL))
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
-    from app.cli import upgrade_database
-
-    upgrade_database(url)
+    url = create_scratch_database(BASE_DATABASE_URL, "t")
     yield url
-    from app.db import db as shared_db
-
-    if shared_db.engine is not None:
-        shared_db.engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    if database.engine is not None:
+        database.engine.dispose()
+    drop_database(url)
 
 
 def make_config(database_url: str, **overrides: Any) -> Config:
