@@ -12,8 +12,6 @@ end
 function init(args)
   requests_file = args[1]
   nthreads = tonumber(args[2])
-  -- Optional pacing: each connection (a sender) waits this many ms between its messages.
-  pace_ms = tonumber(args[3] or "0")
   lines = {}
   local n = 0
   for line in io.lines(requests_file) do
@@ -34,12 +32,6 @@ function request()
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["X-Twilio-Signature"] = item[1],
   }, item[2])
-end
-
-if true then
-  function delay()
-    return pace_ms
-  end
 end
 
 function response(status, headers, body)
