@@ -16,6 +16,7 @@ from flask import (
     render_template,
     request,
     send_from_directory,
+    session,
 )
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
@@ -80,8 +81,19 @@ def send():  # type: ignore[no-untyped-def]
     if not body and form["NumMedia"] == "0":
         return jsonify(error="type a message or attach an image"), 400
     response = _signed_post("/webhooks/twilio/whatsapp", form)
+    _remember(phone)
     return jsonify(status=response.status_code, sid=form["MessageSid"]), (
         200 if response.status_code == 200 else 502)
+
+
+# The transcript is shown only to the browser that chatted as that phone, so a sandbox left
+# reachable never lists other people's conversations.
+SESSION_KEY = "sandbox_phones"
+
+
+def _remember(phone: str) -> None:
+    phones = [p for p in session.get(SESSION_KEY, []) if p != phone]
+    session[SESSION_KEY] = (phones + [phone])[-20:]
 
 
 @bp.get("/media/<name>")
@@ -92,7 +104,7 @@ def media(name: str):  # type: ignore[no-untyped-def]
 @bp.get("/messages")
 def messages():  # type: ignore[no-untyped-def]
     phone = normalise_phone(request.args.get("phone", ""), current_app.config["DEFAULT_COUNTRY"])
-    if phone is None:
+    if phone is None or phone not in session.get(SESSION_KEY, []):
         return jsonify([])
     conv = db.session.scalar(select(Conversation).where(Conversation.channel == "whatsapp",
                                                          Conversation.address == phone))

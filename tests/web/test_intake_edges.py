@@ -182,6 +182,8 @@ def test_sandbox_goes_through_the_signed_webhook(app, client, db):
     transcript = client.get("/sandbox/messages?phone=%2B9779812300003").get_json()
     assert [m["direction"] for m in transcript] == ["in", "out"]
     assert transcript[0]["body"] == "help"
+    # Another browser sees nothing of that phone's conversation.
+    assert app.test_client().get("/sandbox/messages?phone=%2B9779812300003").get_json() == []
     # Without the page's CSRF token the sandbox refuses, like every browser form.
     assert client.post("/sandbox/send", data={"phone": "9812300003",
                                               "text": "help"}).status_code == 400
