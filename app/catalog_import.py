@@ -240,11 +240,5 @@ def import_dir(session: Session, folder: Path, progress: Progress | None = None)
     return report
 
 
-def describe_row_errors(errors: list[str], limit: int = 50) -> str:
-    shown = errors[:limit]
-    more = len(errors) - len(shown)
-    return "\n".join(shown + ([f"... and {more} more"] if more > 0 else []))
-
-
 def as_dict(report: ImportReport) -> dict[str, Any]:
     return {"created": report.created, "updated": report.updated, "errors": report.errors}

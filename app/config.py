@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,14 +79,11 @@ class Config:
     RFQ_STATS_DAYS: int = 90
     # Tests and the sandbox turn this off to run jobs inline in the request's thread.
     INPROCESS_THREAD: bool = True
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Config:
         cfg = cls()
         for f in fields(cls):
-            if f.name == "extra":
-                continue
             raw = _env(f.name)
             if raw is None:
                 continue
@@ -110,6 +107,4 @@ class Config:
         return bool(self.TWILIO_ACCOUNT_SID and self.TWILIO_AUTH_TOKEN)
 
     def as_flask(self) -> dict:
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
-        data.update(self.extra)
-        return data
+        return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import select
@@ -149,7 +148,3 @@ def _opt_out(session: Session, conv: Conversation, action: engine.SetOptOut,
 from app import buyer_flow as _buyer_flow  # noqa: E402,F401
 from app import vendor_flow as _vendor_flow  # noqa: E402,F401
 
-
-def describe(action: engine.Action) -> dict[str, Any]:
-    """An action as plain data, for logs."""
-    return {"type": type(action).__name__, **asdict(action)}  # type: ignore[call-overload]

@@ -10,20 +10,12 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Json
 from sqlalchemy import JSON, Connection, Engine, bindparam, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db import UTCDateTime, utcnow
 from app.models import INBOUND, OUTBOUND, Conversation, Message, Outbox
 from app.models.messaging import DELIVERY_RANK
-
-
-def _insert(session: Session, model: type) -> Any:
-    """An INSERT that understands ON CONFLICT on both databases we run on."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(model)
-    return sqlite.insert(model)
 
 
 def get_or_create_conversation(session: Session, channel: str, address: str) -> Conversation:
@@ -34,16 +26,8 @@ def get_or_create_conversation(session: Session, channel: str, address: str) -> 
     )
     if found is not None:
         return found
-    now = utcnow()
-    stmt = _insert(session, Conversation).values(
-        channel=channel, address=address, state="new", slots={}, opted_out=False,
-        created_at=now, updated_at=now,
-    ).on_conflict_do_nothing(index_elements=["channel", "address"])
-    session.execute(stmt)
-    return session.scalars(
-        select(Conversation).where(Conversation.channel == channel,
-                                   Conversation.address == address)
-    ).one()
+    conversation_id = _conversation_id(session.connection(), channel, address, cache=False)
+    return session.get_one(Conversation, conversation_id)
 
 
 @dataclass
