@@ -39,10 +39,11 @@ run: install
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app catalog import data/catalog
 	@echo "Serving on http://127.0.0.1:$(PORT)  ·  sandbox chat: http://127.0.0.1:$(PORT)/sandbox"
-	$(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT) --with-threads
+	APP_ENV=development SANDBOX_ENABLED=1 $(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT) --with-threads
 
 test: install-dev system-deps services
 	$(BIN)/ruff check .
+	$(BIN)/mypy conversation parsers market
 	$(BIN)/python -m pytest -q
 
 bench: install-dev services
@@ -51,6 +52,7 @@ bench: install-dev services
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/mypy conversation parsers market
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -40,8 +40,8 @@ def _first_admin(app: Flask) -> None:
         return
     from sqlalchemy.exc import SQLAlchemyError
 
-    from app.auth import ensure_first_admin
-    from app.db import db
+    from market.db import db
+    from market.staff import ensure_first_admin
 
     with app.app_context():
         try:

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from app.auth import check_password, hash_password
-from app.db import db, utcnow
-from app.models import Staff
+from market.db import db, utcnow
+from market.models import Staff
+from market.staff import check_password, hash_password
 
 from . import bp
 from .common import audit, end_session, sign_in
@@ -71,7 +71,7 @@ def _counter() -> Any:
     found = app.extensions.get("admin_login_counter")
     if found is None:
         if app.config.get("REDIS_URL"):
-            from jobs.runner import redis_connection
+            from market.redis import redis_connection
 
             found = _RedisCounter(redis_connection(app),
                                   f"{app.config.get('QUEUE_PREFIX', '')}admin:login:")

@@ -20,14 +20,14 @@ from flask import (
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import selectinload
 
-from app import media
-from app.catalog_import import RowError, parse_tiers, read_csv
-from app.db import db
-from app.models import Listing, Plan, Product, Subscription, Vendor
-from jobs import queues
-from jobs.runner import enqueue
+from market import import_progress as imports
+from market import media, plans
+from market.catalog_import import RowError, parse_tiers, read_csv
+from market.db import db
+from market.models import Listing, Product, Vendor
+from market.tasks import after_commit
 
-from . import bp, imports
+from . import bp
 from .common import audit, paginate, split_list
 from .forms import ImportForm, ListingForm, ProductForm
 
@@ -125,8 +125,8 @@ def catalog_import() -> Any:
             import_id = imports.start(stored, total, g.staff.id)
             audit("catalog.import", ("import", import_id), files=[k for k, _ in stored],
                   rows=total)
+            after_commit(db.session, "jobs.catalog.run_import", import_id, stored, g.staff.id)
             db.session.commit()
-            enqueue(imports.run_import, import_id, stored, g.staff.id, queue=queues.DEFAULT)
             return redirect(url_for("admin.catalog_import_status", import_id=import_id))
     return render_template("admin/import.html", form=form)
 
@@ -176,15 +176,14 @@ def catalog_export(name: str) -> Any:
              p.content or "", "|".join(p.aliases or [])]
             for p in db.session.scalars(select(Product).order_by(Product.id))])
     if name == "vendors.csv":
-        plans = dict(db.session.execute(
-            select(Subscription.vendor_id, Plan.code).join(Plan)
-            .where(Subscription.status == "active")).all())
+        vendors = db.session.scalars(select(Vendor).order_by(Vendor.id)).all()
+        current = plans.current_plans(db.session, [v.id for v in vendors])
         return _csv_response(name, ["code", "business_name", "phone", "email", "city",
                                     "delivery_areas", "categories", "plan", "verification"], [
             [v.code, v.business_name, v.phone or "", v.email or "", v.town or "",
              "|".join(v.delivery_towns or []), "|".join(v.categories or []),
-             plans.get(v.id, "free"), v.verification]
-            for v in db.session.scalars(select(Vendor).order_by(Vendor.id))])
+             current[v.id].code if v.id in current else "free", v.verification]
+            for v in vendors])
     if name == "listings.csv":
         rows = db.session.scalars(select(Listing).options(
             selectinload(Listing.vendor), selectinload(Listing.product)).order_by(Listing.id))

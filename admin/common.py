@@ -14,9 +14,9 @@ from flask import Flask, abort, g, redirect, request, session, url_for
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from app import audit as audit_log
-from app.db import db
-from app.models import Staff
+from market import audit as audit_log
+from market.db import db
+from market.models import Staff
 
 from . import bp
 

@@ -8,12 +8,9 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.db import db, utcnow
-from app.messaging import queue_outbound
-from app.models import Conversation, Message, Staff
-from jobs import queues
-from jobs.outbound import send_message
-from jobs.runner import enqueue
+from market.db import db, utcnow
+from market.messaging import queue_outbound
+from market.models import Conversation, Message, Staff
 
 from . import bp
 from .common import audit, paginate
@@ -92,7 +89,6 @@ def conversation_reply(conversation_id: int) -> Any:
         flash("This number has opted out (STOP); nothing was sent.", "error")
         return redirect(url_for("admin.conversation", conversation_id=conv.id))
     audit("conversation.reply", conv, address=conv.address, message=message.id)
-    db.session.commit()
-    enqueue(send_message, message.id, queue=queues.OUTBOUND)
+    db.session.commit()  # and it is sent
     flash("Reply queued.")
     return redirect(url_for("admin.conversation", conversation_id=conv.id))

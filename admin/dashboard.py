@@ -9,8 +9,8 @@ from typing import Any
 from flask import render_template
 from sqlalchemy import distinct, func, select
 
-from app.db import db, utcnow
-from app.models import INBOUND, OUTBOUND, RFQ, Conversation, Message, Order
+from market.db import db, utcnow
+from market.models import INBOUND, OUTBOUND, RFQ, Conversation, Message, Order
 
 from . import bp
 

@@ -23,7 +23,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.phones import normalise_phone
+from market.phones import normalise_phone
 
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="not an e-mail address")
 CHANNELS = [("sms", "SMS"), ("whatsapp", "WhatsApp"), ("email", "E-mail")]

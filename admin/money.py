@@ -7,9 +7,9 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.credit import balance, record_payment
-from app.db import db
-from app.models import Buyer, CreditEntry, Order, Payment, Plan, Subscription
+from market.db import db
+from market.ledger import balance, record_payment
+from market.models import Buyer, CreditEntry, Order, Payment, Plan, Subscription
 
 from . import bp
 from .common import admin_required, audit, form_errors, paginate

@@ -9,16 +9,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
-from app import staff_actions
-from app.db import db
-from app.models import ORDER_TRANSITIONS, Buyer, Order, Payment, Vendor
-from app.models.orders import ORDER_STATUSES
-from app.orders import TransitionError
-from app.phones import normalise_phone
-from jobs import queues
-from jobs.alerts import order_placed
-from jobs.runner import enqueue
-from jobs.sends import send_all
+from market import staff_actions
+from market.db import db
+from market.models import ORDER_TRANSITIONS, Buyer, Order, Payment, Vendor
+from market.models.orders import ORDER_STATUSES
+from market.orders import TransitionError
+from market.phones import normalise_phone
 
 from . import bp
 from .common import (
@@ -103,10 +99,10 @@ def order_status(number: str) -> Any:
         flash(f"Order {found.number} is {found.status}; pick one of the allowed statuses.",
               "error")
         return redirect(url_for("admin.order", number=number))
-    before, out = found.status, []
+    before = found.status
     try:
         staff_actions.change_status(db.session, found, form.status.data, actor(),
-                                    (form.note.data or "").strip() or None, out)
+                                    (form.note.data or "").strip() or None)
     except TransitionError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.order", number=number))
@@ -114,7 +110,6 @@ def order_status(number: str) -> Any:
           note=form.note.data or None)
     after = found.status
     db.session.commit()
-    send_all(out)
     flash(f"Order {number} is now {after}.")
     return redirect(url_for("admin.order", number=number))
 
@@ -131,17 +126,12 @@ def order_approval(number: str) -> Any:
     if decide is None:
         flash(f"Order {found.number} is not waiting for approval.", "error")
         return redirect(url_for("admin.order", number=number))
-    out: list[int] = []
     try:
-        decide(db.session, found, actor(), out)
+        decide(db.session, found, actor())
     except staff_actions.NotWaiting as exc:  # raised before anything changed
         flash(str(exc), "error")
         return redirect(url_for("admin.order", number=number))
     audit("order.approval", found, number=found.number, decision=decision)
-    order_id = found.id
     db.session.commit()
-    if decision == "approved":
-        enqueue(order_placed, order_id, queue=queues.DEFAULT)
-    send_all(out)
     flash(f"Order {number}: credit {decision}.")
     return redirect(url_for("admin.order", number=number))

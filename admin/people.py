@@ -7,9 +7,9 @@ from typing import Any
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from app.auth import create_staff, hash_password
-from app.db import db
-from app.models import AuditEvent, Staff
+from market.db import db
+from market.models import AuditEvent, Staff
+from market.staff import create_staff, hash_password
 
 from . import bp
 from .common import PER_PAGE, admin_required, audit, parse_day

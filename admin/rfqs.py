@@ -7,8 +7,8 @@ from flask import abort, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.db import db
-from app.models import RFQ, Buyer, Lead, Vendor
+from market.db import db
+from market.models import RFQ, Buyer, Lead, Vendor
 
 from . import bp
 from .common import paginate

@@ -7,24 +7,16 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from sqlalchemy import String, cast, select
 from werkzeug.utils import secure_filename
 
-from app import media
-from app.catalog_import import _ensure_subscription
-from app.db import db
-from app.models import Listing, Plan, Subscription, Vendor, VendorDocument
-from app.phones import normalise_phone
+from market import media, plans
+from market.db import db, utcnow
+from market.models import Listing, Plan, Subscription, Vendor, VendorDocument
+from market.phones import normalise_phone
 
 from . import bp
 from .common import admin_required, audit, paginate, split_list
 from .forms import DocumentForm, PlanChoiceForm, RejectForm, VendorForm
 
 DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/webp"}
-
-
-def current_subscription(vendor_id: int) -> Subscription | None:
-    return db.session.scalar(
-        select(Subscription).where(Subscription.vendor_id == vendor_id,
-                                   Subscription.status == "active")
-        .order_by(Subscription.starts_at.desc()).limit(1))
 
 
 def _vendor(vendor_id: int) -> Vendor:
@@ -51,12 +43,10 @@ def vendors() -> Any:
     if args.get("plan"):
         q = q.where(Vendor.id.in_(
             select(Subscription.vendor_id).join(Plan)
-            .where(Subscription.status == "active", Plan.code == args["plan"])))
+            .where(plans.is_current(utcnow()), Plan.code == args["plan"])))
     page = paginate(db.session, q)
-    plans = {s.vendor_id: s.plan for s in db.session.scalars(
-        select(Subscription).where(Subscription.status == "active",
-                                   Subscription.vendor_id.in_([v.id for v in page.items])))}
-    return render_template("admin/vendors.html", page=page, plans=plans,
+    current = plans.current_plans(db.session, [v.id for v in page.items])
+    return render_template("admin/vendors.html", page=page, plans=current,
                            all_plans=db.session.scalars(select(Plan).order_by(Plan.id)).all())
 
 
@@ -90,7 +80,7 @@ def vendor_new() -> Any:
             db.session.flush()
             free = db.session.scalar(select(Plan).where(Plan.code == "free"))
             if free is not None:
-                _ensure_subscription(db.session, vendor, free)
+                plans.subscribe(db.session, vendor, free)
             audit("vendor.create", vendor, code=vendor.code)
             db.session.commit()
             flash(f"Vendor {vendor.code} created.")
@@ -124,7 +114,7 @@ def vendor(vendor_id: int) -> Any:
                         .order_by(Listing.id))
     plan_form = PlanChoiceForm()
     plan_form.plan.choices = [(p.code, p.name) for p in db.session.scalars(select(Plan))]
-    sub = current_subscription(vendor.id)
+    sub = plans.current_subscription(db.session, vendor.id)
     if sub is not None:
         plan_form.plan.data = sub.plan.code
     return render_template("admin/vendor.html", vendor=vendor, listings=listings,
@@ -173,7 +163,7 @@ def vendor_plan(vendor_id: int) -> Any:
     plan = db.session.scalar(select(Plan).where(Plan.code == request.form.get("plan", "")))
     if plan is None:
         abort(400)
-    _ensure_subscription(db.session, vendor, plan)
+    plans.subscribe(db.session, vendor, plan)
     audit("vendor.plan", vendor, plan=plan.code)
     db.session.commit()
     flash(f"{vendor.business_name} is on the {plan.name} plan.")

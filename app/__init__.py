@@ -6,12 +6,14 @@ factory so that importing `app` stays cheap for jobs and the command line.
 from __future__ import annotations
 
 import logging
+import threading
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from app.config import Config
-from app.db import db
+from market import tasks
+from market.config import Config
+from market.db import db
 
 csrf = CSRFProtect()
 
@@ -34,9 +36,9 @@ def create_app(config: Config | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
 
-    from jobs import runner
-
-    runner.init_app(app)
+    runner = tasks.init_app(app)
+    if runner.threaded and not config.REDIS_URL:
+        _run_periodic_duties_here(app)
 
     from app import api, health, sandbox, webhooks
 
@@ -48,14 +50,26 @@ def create_app(config: Config | None = None) -> Flask:
     csrf.exempt(webhooks.bp)
     csrf.exempt(api.bp)
 
-    try:
-        from admin import register as register_admin
-    except ImportError:  # the admin arrives in its own issue; the service runs without it
-        register_admin = None
-    if register_admin is not None:
-        register_admin(app)
+    from admin import register as register_admin
+
+    register_admin(app)
 
     from app import cli
 
     cli.register(app)
     return app
+
+
+def _run_periodic_duties_here(app: Flask) -> None:
+    """The embedded default has no worker process: the periodic duties (sweeper, draft
+    expiry, vendor reminders) run in a thread of the server, started by its first request so
+    that CLI commands (which make an app too) never start one."""
+    started = threading.Event()
+
+    @app.before_request
+    def _start_scheduler() -> None:
+        if not started.is_set():
+            started.set()
+            from jobs.schedule import start_scheduler
+
+            start_scheduler(app, tick_seconds=5.0)

@@ -1,6 +1,7 @@
 """The JSON API (bearer tokens from `flask staff token`)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from functools import wraps
 from typing import Any
@@ -9,10 +10,10 @@ from flask import Blueprint, abort, g, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.auth import staff_for_token
-from app.db import db
-from app.models import RFQ, Buyer, Conversation, Message, Order
-from app.phones import normalise_phone
+from market.db import db
+from market.models import RFQ, Buyer, Conversation, Message, Order
+from market.phones import normalise_phone
+from market.staff import staff_for_token
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PAGE_LIMIT = 200
@@ -22,9 +23,9 @@ def _money(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
-def token_required(view):  # type: ignore[no-untyped-def]
+def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         staff = staff_for_token(db.session, token.strip()) if scheme.lower() == "bearer" else None
@@ -41,7 +42,7 @@ def token_required(view):  # type: ignore[no-untyped-def]
 
 
 @bp.errorhandler(404)
-def not_found(_exc: Exception):  # type: ignore[no-untyped-def]
+def not_found(_exc: Exception) -> Any:
     return jsonify(error="not found"), 404
 
 
@@ -86,7 +87,7 @@ def order_json(order: Order) -> dict[str, Any]:
 
 @bp.get("/orders")
 @token_required
-def orders():  # type: ignore[no-untyped-def]
+def orders() -> Any:
     query = (select(Order).options(selectinload(Order.items), selectinload(Order.buyer),
                                    selectinload(Order.vendor))
              .order_by(Order.id.desc()).limit(PAGE_LIMIT))
@@ -97,7 +98,7 @@ def orders():  # type: ignore[no-untyped-def]
 
 @bp.get("/orders/<number>")
 @token_required
-def order(number: str):  # type: ignore[no-untyped-def]
+def order(number: str) -> Any:
     found = db.session.scalar(select(Order).where(Order.number == number))
     if found is None:
         abort(404)
@@ -123,14 +124,14 @@ def rfq_json(rfq: RFQ) -> dict[str, Any]:
 
 @bp.get("/rfqs")
 @token_required
-def rfqs():  # type: ignore[no-untyped-def]
+def rfqs() -> Any:
     query = _filtered(select(RFQ).order_by(RFQ.id.desc()).limit(PAGE_LIMIT), RFQ)
     return jsonify([rfq_json(r) for r in db.session.scalars(query)])
 
 
 @bp.get("/rfqs/<number>")
 @token_required
-def rfq(number: str):  # type: ignore[no-untyped-def]
+def rfq(number: str) -> Any:
     found = db.session.scalar(select(RFQ).where(RFQ.number == number.upper()))
     if found is None:
         abort(404)
@@ -139,7 +140,7 @@ def rfq(number: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/conversations/<phone>/messages")
 @token_required
-def conversation_messages(phone: str):  # type: ignore[no-untyped-def]
+def conversation_messages(phone: str) -> Any:
     e164 = normalise_phone(phone)
     if e164 is None:
         return jsonify(error=f"{phone!r} is not a phone number"), 400

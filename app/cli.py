@@ -9,21 +9,10 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from app.auth import create_staff, ensure_first_admin, issue_token
-from app.db import db
-from app.models import Buyer, Conversation, Staff
-from app.phones import normalise_phone
-
-
-def upgrade_database(url: str | None = None) -> None:
-    """Run Alembic migrations to head: the only way a schema is made."""
-    from alembic import command
-    from alembic.config import Config as AlembicConfig
-
-    root = Path(__file__).resolve().parent.parent
-    cfg = AlembicConfig(str(root / "alembic.ini"))
-    cfg.set_main_option("sqlalchemy.url", url or current_app.config["DATABASE_URL"])
-    command.upgrade(cfg, "head")
+from market.db import db, upgrade_database
+from market.models import Buyer, Conversation, Staff
+from market.phones import normalise_phone
+from market.staff import create_staff, ensure_first_admin, issue_token
 
 
 def register(app: Flask) -> None:
@@ -43,7 +32,7 @@ def db_group() -> None:
 @db_group.command("upgrade", help="Migrate the database to the newest revision.")
 def db_upgrade() -> None:
     Path("var").mkdir(exist_ok=True)
-    upgrade_database()
+    upgrade_database(current_app.config["DATABASE_URL"])
     if ensure_first_admin(db.session, current_app.config.get("ADMIN_EMAIL"),
                           current_app.config.get("ADMIN_PASSWORD")):
         click.echo(f"created admin {current_app.config['ADMIN_EMAIL']}")
@@ -60,7 +49,7 @@ def catalog_group() -> None:
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def catalog_import(folder: Path) -> None:
     """Load products.csv, vendors.csv and listings.csv from FOLDER; bad rows are skipped."""
-    from app.catalog_import import import_dir
+    from market.catalog_import import import_dir
 
     report = import_dir(db.session, folder)
     db.session.commit()
@@ -145,17 +134,19 @@ def worker(burst: bool, no_scheduler: bool) -> None:
     """Run an RQ worker on every queue of the service (and the periodic duties)."""
     from rq import SimpleWorker
 
-    from jobs import periodic, queues, runner
+    from jobs import runner, schedule
+    from market import tasks
+    from market.redis import redis_connection
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not app.config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: without it jobs run in the web process")
     runner.set_worker_app(app)
-    stop = None if (burst or no_scheduler) else periodic.start_scheduler(app)
+    stop = None if (burst or no_scheduler) else schedule.start_scheduler(app)
     # SimpleWorker runs jobs in this process: no fork per job, and the engine's connection
     # pool stays valid. A killed worker leaves its message unprocessed for the sweeper.
-    rq_worker = SimpleWorker([runner.rq_queue(name, app) for name in queues.ALL],
-                             connection=runner.redis_connection(app))
+    rq_worker = SimpleWorker([tasks.rq_queue(name, app) for name in tasks.QUEUES],
+                             connection=redis_connection(app))
     try:
         rq_worker.work(burst=burst, with_scheduler=not burst, logging_level="INFO")
     finally:
@@ -167,6 +158,6 @@ def worker(burst: bool, no_scheduler: bool) -> None:
 @click.command("sweep")
 def sweep_command() -> None:
     """Re-enqueue unprocessed messages and unsent outbound rows now."""
-    from jobs.periodic import sweep
+    from jobs.sweeper import sweep
 
     click.echo(sweep())

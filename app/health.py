@@ -1,21 +1,23 @@
 """Liveness (`/healthz`) and readiness (`/readyz`: database and queue reachable)."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from app.db import db
+from market.db import db
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
+def healthz() -> Any:
     return jsonify(status="ok")
 
 
 @bp.get("/readyz")
-def readyz():  # type: ignore[no-untyped-def]
+def readyz() -> Any:
     checks: dict[str, str] = {}
     try:
         db.session.execute(text("SELECT 1"))
@@ -25,7 +27,7 @@ def readyz():  # type: ignore[no-untyped-def]
     finally:
         db.session.rollback()
     if current_app.config.get("REDIS_URL"):
-        from jobs.runner import redis_connection
+        from market.redis import redis_connection
 
         try:
             redis_connection().ping()

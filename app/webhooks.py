@@ -9,12 +9,10 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 
-from app.db import db
-from app.messaging import Inbound, intake_inbound, record_status
-from app.phones import normalise_phone
-from jobs import runner
-from jobs.inbound import process_conversation
-from jobs.media import prepare_message
+from market import tasks
+from market.db import db
+from market.messaging import Inbound, intake_inbound, record_status
+from market.phones import normalise_phone
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 log = logging.getLogger(__name__)
@@ -71,11 +69,11 @@ def _twilio_media(form: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def _intake(inbound: Inbound) -> None:
-    conversation_id, message_id = intake_inbound(db.intake_bind, inbound)  # committed
+    conversation_id, message_id = intake_inbound(db.autocommit_engine, inbound)  # committed
     if message_id is not None and inbound.media:
-        runner.enqueue(prepare_message, message_id, queue="inbound")  # fetch + OCR first
+        tasks.enqueue(tasks.PREPARE_MEDIA_JOB, message_id)  # fetch + OCR first
     elif message_id is not None:
-        runner.enqueue_conversation(process_conversation, conversation_id)
+        tasks.enqueue_conversation(conversation_id)
 
 
 def _twilio_inbound(channel: str) -> Response:

@@ -27,7 +27,7 @@ from twilio.request_validator import RequestValidator
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.dbtools import create_scratch_database, drop_database  # noqa: E402
+from tests.dbtools import create_scratch_database, drop_database  # noqa: E402
 
 CONNECTIONS = 50
 PHONES = 50

@@ -3,7 +3,8 @@
 Nothing here touches a database, a network or a clock; the job that calls it supplies the
 time and the facts it needs, and performs the actions it returns.
 """
+from conversation.actions import Action, Reply, SetOptOut
 from conversation.engine import handle
-from conversation.types import Action, Context, Event, Reply, SetOptOut, State
+from conversation.types import Context, Event, State
 
 __all__ = ["Action", "Context", "Event", "Reply", "SetOptOut", "State", "handle"]

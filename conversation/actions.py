@@ -1,11 +1,49 @@
-"""Actions of the buyer's conversation, performed by app/buyer_flow.py after the engine
-returns (the engine decides, the appliers touch the database)."""
+"""Every action the engine returns, in one place. The engine decides; the appliers table in
+market/engine.py maps each action type to the function that performs it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from conversation.types import Action
+
+class Action:
+    """Something the caller must do after the engine returns."""
+
+
+@dataclass(frozen=True)
+class Reply(Action):
+    """Send `text` back on the same conversation; `options` become buttons where supported."""
+
+    text: str
+    options: tuple[str, ...] = ()
+    # The one message an opted-out number still gets: the confirmation of STOP itself.
+    even_if_opted_out: bool = False
+
+
+@dataclass(frozen=True)
+class SetOptOut(Action):
+    opted_out: bool
+
+
+# --- The buyer's actions -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OpenRFQ(Action):
+    """Ask matching vendors for a price on something the catalog lacks."""
+
+    text: str
+    quantity: float | None = None
+    unit: str | None = None
+    needed_by: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AcceptQuote(Action):
+    """The buyer takes quote `position` of an RFQ (the newest open one when rfq is None)."""
+
+    position: int
+    rfq_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -32,3 +70,32 @@ class CancelOrder(Action):
 
     number: str
     language: str = "en"
+
+
+# --- The vendor's actions ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerOrder(Action):
+    """Move order `number` to `to_status` on the vendor's word (`reason` for rejections)."""
+
+    number: str
+    to_status: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class UnlockLead(Action):
+    """Lift the lock of the vendor's lead on RFQ `rfq_number` (by plan or by one credit)."""
+
+    rfq_number: str
+
+
+@dataclass(frozen=True)
+class SubmitQuote(Action):
+    """The vendor's price for RFQ `rfq_number`; `price` is a decimal string, per `unit`."""
+
+    rfq_number: str
+    price: str
+    unit: str | None = None
+    terms: str | None = None

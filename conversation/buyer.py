@@ -1,19 +1,22 @@
 """The buyer's conversation: onboarding, ordering, commands. Pure: state + event + context in,
 state + actions out.
 
-How the facts get here. The engine never touches the database, so app/buyer_flow.py builds
-the context before each event: the buyer's profile (`ctx.party`), the delivery towns, the
-catalog (a cached `parsers.Catalog`), the parse of this message, and the listing facts
+How the facts get here. The engine never touches the database, so market/buyer_context.py
+gathers them before each event: the parse of this message (`event.parse`, a
+`parsers.ParseResult`) and `ctx.buyer`, a `BuyerFacts`: the buyer's profile, the delivery
+towns, the catalog (a cached `parsers.Catalog`), the buyer's orders, and the listing facts
 (`conversation.offers.ListingFact`) of every SKU this message could touch — the parsed items
 and their alternatives, the lines of the current draft, the last order (for REORDER) and what
 a price question names. Pricing is then plain arithmetic here (`conversation.offers`), so the
-draft shown, the prices confirmed and the unit tests all run the same code without I/O, and
-the appliers only persist what was decided (`PlaceOrders` re-reads the listings it charges).
+draft shown, the prices confirmed and the unit tests all run the same code without I/O. The
+actions go back to market/engine.py, whose APPLIERS table names the function that performs
+each; they only persist what was decided (`PlaceOrders` re-reads the listings it charges).
 
-States (each a handler below): `new` → `ask_name` → `ask_shop` → `ask_town` (onboarding, once)
-→ `idle` ⇄ `clarify` (one unsure line at a time, numbered choices) ⇄ `draft` (priced draft
-shown; yes / no / edits / more items) and `rfq_offer` (only unknown items: ask vendors?).
-Commands work in every state; `agent` silences the bot until `handoff_until`.
+States (each a handler below; BUYER_TRANSITIONS says which may follow which): `new` →
+`ask_name` → `ask_shop` → `ask_town` (onboarding, once) → `idle` ⇄ `clarify` (one unsure
+line at a time, numbered choices) ⇄ `draft` (priced draft shown; yes / no / edits / more
+items) and `rfq_offer` (only unknown items: ask vendors?). Commands work in every state;
+`agent` silences the bot until `handoff_until`.
 """
 from __future__ import annotations
 
@@ -25,7 +28,15 @@ from decimal import Decimal
 from typing import Any
 
 from conversation import draft as d
-from conversation.actions import CancelOrder, PlaceOrders, UpdateBuyer
+from conversation.actions import (
+    AcceptQuote,
+    Action,
+    CancelOrder,
+    OpenRFQ,
+    PlaceOrders,
+    Reply,
+    UpdateBuyer,
+)
 from conversation.commands import (
     ADD_VERBS,
     NO_WORDS,
@@ -40,48 +51,80 @@ from conversation.commands import (
     parse_command,
 )
 from conversation.language import guess
-from conversation.offers import money
+from conversation.offers import ListingFact, money
 from conversation.texts import amount, text, unit_name
 from conversation.towns import match_town
-from conversation.types import AcceptQuote, Action, Context, Event, OpenRFQ, Reply, State
+from conversation.types import (
+    BuyerFacts,
+    BuyerProfile,
+    Context,
+    Event,
+    OrderFacts,
+    State,
+)
+from parsers import ParseResult, ProductSpec
 
 Result = tuple[State, list[Action]]
 Handler = Callable[[State, Event, Context], Result]
-ONBOARDING = ("new", "ask_name", "ask_shop", "ask_town")
 CANCELLABLE = ("pending", "accepted")
 NOISE = set(YES_WORDS) | set(NO_WORDS) | set(REMOVE_VERBS) | set(ADD_VERBS) | {
     "please", "plz", "pls", "order", "send", "ok"}
 
+# --- the states, and which may follow which -------------------------------------------------
+
+ONBOARDING = ("new", "ask_name", "ask_shop", "ask_town")
+ORDERING = frozenset({"idle", "clarify", "draft", "rfq_offer"})
+# Every move of one event (staying put is always allowed). Onboarding goes one question at a
+# time; a buyer staff registered meanwhile is onboarded, so from any question they go
+# straight to ordering (idle, or wherever their message leads). Ordering states reach one
+# another both ways: commands (`reorder`, `cancel`, `quote`) work in every state. A buyer
+# not (or no longer) onboarded in an ordering state is asked for their name again. Tests hold
+# the engine to this table (tests/unit/conversation/test_transitions.py).
+BUYER_TRANSITIONS: dict[str, frozenset[str]] = {
+    "new": ORDERING | {"ask_name"},
+    "ask_name": ORDERING | {"ask_shop"},
+    "ask_shop": ORDERING | {"ask_town"},
+    "ask_town": ORDERING,
+    "idle": ORDERING | {"ask_name"},
+    "clarify": ORDERING | {"ask_name"},
+    "draft": ORDERING | {"ask_name"},
+    "rfq_offer": ORDERING | {"ask_name"},
+}
+
 
 # --- reading the context ------------------------------------------------------------------
 
-def _extra(ctx: Context, key: str, default: Any = None) -> Any:
-    return ctx.extra.get(key, default)
+NO_FACTS = BuyerFacts()  # a conversation without a buyer yet: nothing known
 
 
-def _parse(ctx: Context) -> Any:
-    return _extra(ctx, "parse")
+def _buyer(ctx: Context) -> BuyerFacts:
+    return ctx.buyer if ctx.buyer is not None else NO_FACTS
 
 
-def _facts(ctx: Context) -> Mapping[str, Sequence[Any]]:
-    return _extra(ctx, "offers", {})
+def _profile(ctx: Context) -> BuyerProfile:
+    return _buyer(ctx).profile
 
 
-def _product(ctx: Context, sku: str) -> Any:
-    catalog = _extra(ctx, "catalog")
+def _offers(ctx: Context) -> Mapping[str, Sequence[ListingFact]]:
+    return _buyer(ctx).offers
+
+
+def _product(ctx: Context, sku: str) -> ProductSpec | None:
+    catalog = _buyer(ctx).catalog
     return catalog.get(sku) if catalog is not None else None
 
 
 def _currency(ctx: Context) -> str:
-    return ctx.party.get("currency") or "NPR"
+    return _profile(ctx).currency or "NPR"
 
 
 def _town(ctx: Context) -> str:
-    return ctx.party.get("town") or ""
+    return _profile(ctx).town or ""
 
 
 def _onboarded(ctx: Context) -> bool:
-    return bool(ctx.party.get("onboarded") or ctx.party.get("registered_by_staff"))
+    profile = _profile(ctx)
+    return profile.onboarded or profile.registered_by_staff
 
 
 def _said(event: Event) -> str:
@@ -100,11 +143,11 @@ def _say(state: State, key: str, options: Sequence[str] = (), **values: Any) -> 
 # --- entry point --------------------------------------------------------------------------
 
 def handle(state: State, event: Event, ctx: Context) -> Result:
-    """One buyer event: state in, (state, actions) out."""
+    """One buyer event: state in, (state, actions) out; the state moves as BUYER_TRANSITIONS
+    declares."""
     if state.language is None:
-        parse = _parse(ctx)
-        language = ctx.party.get("language") or guess(
-            event.text, getattr(parse, "language", None), _extra(ctx, "country", "NP"))
+        hint = event.parse.language if event.parse is not None else None
+        language = _profile(ctx).language or guess(event.text, hint, _buyer(ctx).country)
         state = replace(state, language=language)
     if state.handoff_until is not None:
         if event.now < state.handoff_until:
@@ -131,11 +174,9 @@ def handle(state: State, event: Event, ctx: Context) -> Result:
 def onboarding(state: State, event: Event, ctx: Context) -> Result:
     """Name, shop and town, one question at a time; commands that make sense still work.
     Each answer is one message: what the buyer asked for, then the question again."""
+    if state.name == "new":  # the first message gets the first question, whatever it says
+        return on_new(state, event, ctx)
     command = parse_command(_said(event)) if event.kind == "text" else None
-    if state.name == "new":
-        first = [_say(state, "help")] if command is not None and command.name == "help" else []
-        return replace(state, name="ask_name", slots={}), [
-            _joined(first + _ask(state, "ask_name", ctx))]
     if command is not None and command.name == "language":
         state = replace(state, language=command.arg)
         return state, [UpdateBuyer({"language": command.arg}),
@@ -145,7 +186,7 @@ def onboarding(state: State, event: Event, ctx: Context) -> Result:
     if command is not None:
         key = "help" if command.name == "help" else "signup_first"
         return state, [_joined([_say(state, key), *_ask(state, state.name, ctx)])]
-    return ONBOARDING_STEPS[state.name](state, event, ctx)
+    return ONBOARDING_STEPS.get(state.name, on_new)(state, event, ctx)
 
 
 def _joined(replies: Sequence[Reply]) -> Reply:
@@ -156,7 +197,7 @@ def _joined(replies: Sequence[Reply]) -> Reply:
 def _ask(state: State, step: str, ctx: Context) -> list[Reply]:
     slots = state.slots
     if step == "ask_name":
-        profile = ctx.party.get("profile_name")
+        profile = _profile(ctx).profile_name
         if profile:
             return [_say(state, "welcome"),
                     Reply(text("use_profile_name", state.language, name=profile), (profile,))]
@@ -171,9 +212,17 @@ def _clean_answer(said: str, limit: int) -> str | None:
     return value if re.search(r"[^\W\d_]", value) else None
 
 
+def on_new(state: State, event: Event, ctx: Context) -> Result:
+    """The first message: the welcome and the first question (after the help, if asked)."""
+    command = parse_command(_said(event)) if event.kind == "text" else None
+    first = [_say(state, "help")] if command is not None and command.name == "help" else []
+    return replace(state, name="ask_name", slots={}), [
+        _joined(first + _ask(state, "ask_name", ctx))]
+
+
 def on_name(state: State, event: Event, ctx: Context) -> Result:
     said = _said(event)
-    profile = ctx.party.get("profile_name")
+    profile = _profile(ctx).profile_name
     name = profile if profile and answer_of(said) in (1, "yes") else _clean_answer(said, 120)
     if not name or re.search(r"\d", name):  # "2 bora chamal" is an order, not a name
         return state, [_say(state, "ask_name_again")]
@@ -191,7 +240,7 @@ def on_shop(state: State, event: Event, ctx: Context) -> Result:
 
 def on_town(state: State, event: Event, ctx: Context) -> Result:
     said = _said(event)
-    towns: list[str] = list(_extra(ctx, "towns", []))
+    towns = list(_buyer(ctx).towns)
     choice = answer_of(said)
     if isinstance(choice, int) and 1 <= choice <= len(towns):
         town: str | None = towns[choice - 1]
@@ -203,27 +252,27 @@ def on_town(state: State, event: Event, ctx: Context) -> Result:
         if not said.strip():
             return state, [_joined(_ask(state, "ask_town", ctx))]
         return state, [_say(state, "town_choices", towns, town=said.strip()[:40])]
-    name = state.slots.get("name") or ctx.party.get("name") or ""
+    name = state.slots.get("name") or _profile(ctx).name or ""
     state = replace(state, name="idle", slots={})
     return state, [UpdateBuyer({"town": town, "onboarded": True, "language": state.language}),
                    _say(state, "onboarded", name=name)]
 
 
-ONBOARDING_STEPS: dict[str, Handler] = {"ask_name": on_name, "ask_shop": on_shop,
-                                        "ask_town": on_town}
+ONBOARDING_STEPS: dict[str, Handler] = {"new": on_new, "ask_name": on_name,
+                                        "ask_shop": on_shop, "ask_town": on_town}
 
 
 # --- ordering -------------------------------------------------------------------------------
 
-def _has_order(ctx: Context) -> bool:
-    parse = _parse(ctx)
+def _has_order(event: Event) -> bool:
+    parse = event.parse
     return bool(parse is not None and (parse.items or _unmatched(parse)))
 
 
-def _unmatched(parse: Any) -> list[str]:
+def _unmatched(parse: ParseResult | None) -> list[str]:
     """Unknown fragments worth an RFQ: not edit verbs, answers or politeness."""
     kept = []
-    for fragment in getattr(parse, "unmatched", []) or []:
+    for fragment in parse.unmatched if parse is not None else []:
         words = [w for w in normalise(fragment).split() if w not in NOISE]
         if words and re.search(r"[^\W\d_]{2,}", " ".join(words)):
             kept.append(fragment.strip())
@@ -232,7 +281,7 @@ def _unmatched(parse: Any) -> list[str]:
 
 def on_idle(state: State, event: Event, ctx: Context) -> Result:
     said = _said(event)
-    if _has_order(ctx):
+    if _has_order(event):
         fresh = d.new_draft(_draft_key(ctx, event), event.now)
         return merge_and_show(state, fresh, event, ctx, add=False)
     if event.kind == "image" and not said.strip():
@@ -240,7 +289,7 @@ def on_idle(state: State, event: Event, ctx: Context) -> Result:
     if is_thanks(said):
         return state, [_say(state, "thanks")]
     if is_greeting(said):
-        return state, [_say(state, "greeting", name=ctx.party.get("name") or "")]
+        return state, [_say(state, "greeting", name=_profile(ctx).name or "")]
     if answer_of(said) is not None or edit_of(said):
         return state, [_say(state, "no_draft")]
     return state, [_say(state, "fallback")]
@@ -248,7 +297,7 @@ def on_idle(state: State, event: Event, ctx: Context) -> Result:
 
 # --- photos ---------------------------------------------------------------------------------
 
-# Why a file was refused (app/media_intake.py reasons) -> the reply that says so.
+# Why a file was refused (market/media_intake.py reasons) -> the reply that says so.
 MEDIA_REPLIES = {"not_an_image": "media_not_an_image", "unsupported": "media_not_an_image",
                  "too_large": "media_too_large", "empty": "media_broken",
                  "truncated": "media_broken", "download_failed": "media_download_failed"}
@@ -262,7 +311,7 @@ def on_photo(state: State, event: Event, ctx: Context) -> Result:
     notes = [text(key, state.language) for key in
              dict.fromkeys(MEDIA_REPLIES.get(r, "photo_unreadable") for r in event.media_errors)]
     read = event.ocr_text.strip()
-    if _has_order(ctx):
+    if _has_order(event):
         new_state, actions = STATES.get(state.name, on_idle)(state, event, ctx)
         if read:
             notes.append(text("photo_read", state.language, lines=_shown_lines(read)))
@@ -295,24 +344,24 @@ def _prefixed(notes: Sequence[str], actions: list[Action]) -> list[Action]:
 def _draft_key(ctx: Context, event: Event) -> str:
     # Unique per buyer and draft without a random source: buyers' messages are handled one at
     # a time, so the event's time in microseconds never repeats for one buyer.
-    return f"b{ctx.party.get('id', 0)}-{int(event.now.timestamp() * 1_000_000)}"
+    return f"b{_profile(ctx).id}-{int(event.now.timestamp() * 1_000_000)}"
 
 
 def merge_and_show(state: State, draft: dict[str, Any], event: Event, ctx: Context,
                    add: bool) -> Result:
     """Fold this message's items into the draft, then ask or show."""
     said = event.order_text if event.ocr_text else _said(event)
-    draft = d.touch(merge(draft, _parse(ctx), ctx, add, said), event.now)
+    draft = d.touch(merge(draft, event.parse, ctx, add, said), event.now)
     return advance(state, draft, ctx)
 
 
-def merge(draft: dict[str, Any], parse: Any, ctx: Context, add: bool,
+def merge(draft: dict[str, Any], parse: ParseResult | None, ctx: Context, add: bool,
           said: str = "") -> dict[str, Any]:
     """The draft with parsed items added: a SKU already there has its quantity replaced
     (`sugar 20 kg`) or, with `add`, increased; unsure items become questions."""
     lines = list(draft["lines"])
     questions = list(draft["questions"])
-    for item in getattr(parse, "items", []) or []:
+    for item in parse.items if parse is not None else []:
         product = _product(ctx, item.sku)
         if product is None:
             continue
@@ -333,7 +382,7 @@ def merge(draft: dict[str, Any], parse: Any, ctx: Context, add: bool,
             "amounts": amounts}
 
 
-def _put(lines: list[dict[str, Any]], product: Any, quantity: float, unit: str | None,
+def _put(lines: list[dict[str, Any]], product: ProductSpec, quantity: float, unit: str | None,
          said: str, add: bool) -> list[dict[str, Any]]:
     for i, line in enumerate(lines):
         if line["sku"] == product.sku:
@@ -353,7 +402,7 @@ def advance(state: State, draft: dict[str, Any], ctx: Context,
             _say(state, "rfq_offer", options, items=", ".join(draft["unmatched"]))]
     if not draft["lines"]:
         return replace(state, name="idle", draft=None), [_say(state, "draft_dropped")]
-    priced = d.price(draft, _facts(ctx))
+    priced = d.price(draft, _offers(ctx))
     return replace(state, name="draft", draft=priced), [_show(state, priced, ctx, header)]
 
 
@@ -394,7 +443,7 @@ def on_clarify(state: State, event: Event, ctx: Context) -> Result:
         draft = {**draft, "unmatched": [*draft["unmatched"], question["text"]]}
     elif question["kind"] == "remove" and answer in (0, "no"):
         pass
-    elif _has_order(ctx):
+    elif _has_order(event):
         return merge_and_show(state, draft, event, ctx, add=edit_of(_said(event)) is not None)
     else:
         return state, [_say(state, "pick_number"), _question(state, draft, ctx)]
@@ -430,7 +479,7 @@ def on_draft(state: State, event: Event, ctx: Context) -> Result:
     edit = edit_of(said)
     if edit is not None and edit[0] == "remove":
         return remove(state, draft, edit[1], event, ctx)
-    if _has_order(ctx):
+    if _has_order(event):
         return merge_and_show(state, draft, event, ctx, add=edit is not None)
     if event.kind == "image" and not said.strip():
         return state, [_say(state, "photo_unreadable")]
@@ -443,7 +492,7 @@ def on_draft(state: State, event: Event, ctx: Context) -> Result:
 
 def confirm(state: State, draft: dict[str, Any], ctx: Context) -> Result:
     """Place the draft, unless prices or stock moved since it was shown."""
-    fresh = d.price(draft, _facts(ctx))
+    fresh = d.price(draft, _offers(ctx))
     if d.shown_prices(fresh) != d.shown_prices(draft):
         return replace(state, name="draft", draft=fresh), [
             _say(state, "prices_changed"), _show(state, fresh, ctx)]
@@ -489,7 +538,7 @@ def _lines_matching(draft: dict[str, Any], target: str, ctx: Context) -> list[in
             if words and all(w in normalise(f"{line['name']} {line['text']}") for w in words)]
     if hits:
         return hits
-    catalog = _extra(ctx, "catalog")
+    catalog = _buyer(ctx).catalog
     if catalog is None:
         return []
     skus = {sku for sku, score in catalog.match(target, limit=10) if score >= 0.6}
@@ -547,29 +596,29 @@ def cmd_help(command: Command, state: State, event: Event, ctx: Context) -> Resu
     return state, [_say(state, "help")]
 
 
-def _status_word(order: Mapping[str, Any], language: str | None) -> str:
-    if order.get("approval") == "held" and order["status"] == "pending":
+def _status_word(order: OrderFacts, language: str | None) -> str:
+    if order.approval == "held" and order.status == "pending":
         return text("status_held", language)
-    return text(f"status_{order['status']}", language)
+    return text(f"status_{order.status}", language)
 
 
-def _order_summary(order: Mapping[str, Any], language: str | None) -> str:
-    return text("status_line", language, number=order["number"], vendor=order["vendor"],
-                amount=amount(order["total"], order["currency"], language),
+def _order_summary(order: OrderFacts, language: str | None) -> str:
+    return text("status_line", language, number=order.number, vendor=order.vendor,
+                amount=amount(order.total, order.currency, language),
                 status=_status_word(order, language))
 
 
 def cmd_status(command: Command, state: State, event: Event, ctx: Context) -> Result:
     if command.arg:
-        order = _extra(ctx, "order")
-        if not order:
+        order = _buyer(ctx).order
+        if order is None:
             return state, [_say(state, "status_unknown", number=command.arg)]
         lines = [_order_summary(order, state.language)]
-        lines += [f"• {i['name']}: {i['quantity']:g} {unit_name(i['unit'], state.language)} = "
-                  f"{amount(i['subtotal'], order['currency'], state.language)}"
-                  for i in order.get("items", [])]
+        lines += [f"• {i.name}: {i.quantity:g} {unit_name(i.unit, state.language)} = "
+                  f"{amount(i.subtotal, order.currency, state.language)}"
+                  for i in order.items]
         return state, [Reply("\n".join(lines))]
-    orders = _extra(ctx, "orders", [])
+    orders = _buyer(ctx).orders
     if not orders:
         return state, [_say(state, "status_none")]
     body = [text("status_header", state.language)]
@@ -581,24 +630,24 @@ def cmd_cancel(command: Command, state: State, event: Event, ctx: Context) -> Re
     if not command.arg:
         if state.draft:
             return replace(state, name="idle", draft=None), [_say(state, "draft_dropped")]
-        open_orders = [o for o in _extra(ctx, "orders", []) if o["status"] in CANCELLABLE]
-        example = open_orders[0]["number"] if open_orders else "1001"
+        open_orders = [o for o in _buyer(ctx).orders if o.status in CANCELLABLE]
+        example = open_orders[0].number if open_orders else "1001"
         return state, [_say(state, "cancel_which", number=example)]
-    order = _extra(ctx, "order")
-    if not order:
+    order = _buyer(ctx).order
+    if order is None:
         return state, [_say(state, "status_unknown", number=command.arg)]
-    if order["status"] not in CANCELLABLE:
-        return state, [_say(state, "cancel_refused", number=order["number"],
+    if order.status not in CANCELLABLE:
+        return state, [_say(state, "cancel_refused", number=order.number,
                             status=_status_word(order, state.language))]
-    return state, [CancelOrder(number=order["number"], language=state.language or "en")]
+    return state, [CancelOrder(number=order.number, language=state.language or "en")]
 
 
 def cmd_reorder(command: Command, state: State, event: Event, ctx: Context) -> Result:
     lines = []
-    for old in _extra(ctx, "last_order_lines", []):
-        product = _product(ctx, old.get("sku") or "")
+    for old in _buyer(ctx).last_order_lines:
+        product = _product(ctx, old.sku)
         if product is not None:
-            lines.append(d.make_line(product, float(old["base_quantity"]), None, product.name))
+            lines.append(d.make_line(product, old.base_quantity, None, product.name))
     if not lines:
         return state, [_say(state, "reorder_none")]
     draft = {**d.new_draft(_draft_key(ctx, event), event.now, "reorder_header"), "lines": lines}
@@ -611,7 +660,7 @@ def cmd_language(command: Command, state: State, event: Event, ctx: Context) -> 
 
 
 def cmd_agent(command: Command, state: State, event: Event, ctx: Context) -> Result:
-    hours = float(_extra(ctx, "handoff_hours", 12))
+    hours = _buyer(ctx).handoff_hours
     state = replace(state, handoff_until=event.now + timedelta(hours=hours))
     return state, [_say(state, "agent_on")]
 
@@ -630,14 +679,14 @@ def cmd_quote(command: Command, state: State, event: Event, ctx: Context) -> Res
 
 def _price_answer(state: State, target: str, ctx: Context) -> Reply | None:
     """The going price of a catalog product the buyer asks about (`chini ko rate kati`)."""
-    catalog = _extra(ctx, "catalog")
+    catalog = _buyer(ctx).catalog
     if catalog is None:
         return None
     matches = [sku for sku, score in catalog.match(target, limit=3) if score >= 0.9]
-    if not matches:
+    product = catalog.get(matches[0]) if matches else None
+    if product is None:
         return None
-    product = _product(ctx, matches[0])
-    facts = [f for f in _facts(ctx).get(product.sku, ()) if f.stock > 0]
+    facts = [f for f in _offers(ctx).get(product.sku, ()) if f.stock > 0]
     if not facts:
         return _say(state, "price_none", name=product.name, town=_town(ctx))
     best = min(facts, key=lambda f: (f.price, f.listing_id))
@@ -664,7 +713,7 @@ def on_timer(state: State, event: Event, ctx: Context) -> Result:
     draft = state.draft
     if not draft or state.name not in ("draft", "clarify", "rfq_offer"):
         return state, []
-    ttl = timedelta(hours=float(_extra(ctx, "draft_ttl_hours", 24)))
+    ttl = timedelta(hours=_buyer(ctx).draft_ttl_hours)
     age = event.now - datetime.fromisoformat(draft["touched_at"])
     if age >= ttl:
         return replace(state, name="idle", draft=None), [_say(state, "draft_expired")]
@@ -677,5 +726,6 @@ def on_timer(state: State, event: Event, ctx: Context) -> Result:
     return state, []
 
 
-STATES: dict[str, Handler] = {"idle": on_idle, "new": on_idle, "clarify": on_clarify,
-                              "draft": on_draft, "rfq_offer": on_rfq_offer}
+# The handler of each ordering state (the onboarding ones are ONBOARDING_STEPS).
+STATES: dict[str, Handler] = {"idle": on_idle, "clarify": on_clarify, "draft": on_draft,
+                              "rfq_offer": on_rfq_offer}

@@ -17,6 +17,7 @@ from typing import Any
 
 from conversation.offers import ListingFact, money, rank_offers, shortfall
 from conversation.texts import amount, text, unit_name
+from parsers import ProductSpec
 
 # Below this confidence, a line with near alternatives is asked about instead of guessed.
 SURE = 0.8
@@ -38,7 +39,7 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def base_quantity(product: Any, quantity: float, unit: str | None) -> float:
+def base_quantity(product: ProductSpec, quantity: float, unit: str | None) -> float:
     """`quantity unit` in the product's base unit; the quantity as is when the unit cannot
     apply (a buyer's `2 sack` of bottles is still two of something, shown for checking)."""
     from parsers import to_base_quantity
@@ -47,15 +48,16 @@ def base_quantity(product: Any, quantity: float, unit: str | None) -> float:
     return float(value) if value is not None else float(quantity)
 
 
-def make_line(product: Any, quantity: float, unit: str | None, said: str = "") -> dict[str, Any]:
-    """A draft line for `quantity unit` of a catalog product (a parsers.ProductSpec)."""
+def make_line(product: ProductSpec, quantity: float, unit: str | None,
+              said: str = "") -> dict[str, Any]:
+    """A draft line for `quantity unit` of a catalog product."""
     return {"sku": product.sku, "name": product.name, "text": said,
             "quantity": float(quantity), "unit": unit or product.base_unit,
             "base_quantity": base_quantity(product, quantity, unit),
             "base_unit": product.base_unit, "offer": None, "short": None}
 
 
-def set_quantity(line: dict[str, Any], product: Any, quantity: float, unit: str | None,
+def set_quantity(line: dict[str, Any], product: ProductSpec, quantity: float, unit: str | None,
                  add: bool) -> dict[str, Any]:
     """The line with its quantity replaced (`sugar 20 kg`) or increased (`add 2 peti coke`)."""
     extra = base_quantity(product, quantity, unit)

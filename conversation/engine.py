@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from conversation import buyer, vendor
+from conversation.actions import Action, Reply, SetOptOut
 from conversation.commands import command_of
 from conversation.texts import text
-from conversation.types import Action, Context, Event, Reply, SetOptOut, State
+from conversation.types import Context, Event, State
 
 
 def handle(state: State, event: Event, ctx: Context) -> tuple[State, list[Action]]:

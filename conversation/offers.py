@@ -1,6 +1,6 @@
 """Choosing the best vendor offer for one line: pure arithmetic over listing facts.
 
-The database side (app/pricing.py) loads the facts (listings of verified, unblocked vendors
+The database side (market/pricing.py) loads the facts (listings of verified, unblocked vendors
 that deliver to the buyer's town); this module ranks them for a quantity, so the engine can
 price a draft without I/O and the vendor side can re-route a rejected line the same way.
 Quantities are in the product's base unit; prices are per base unit.

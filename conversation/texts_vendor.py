@@ -18,11 +18,11 @@ VENDOR_TEXTS: dict[str, dict[str, str]] = {
                "• UNLOCK R12 — खरीदार देखें\n• QUOTE R12 1850 per sack, कल डिलीवरी"),
     },
     "order_alert": {
-        "en": ("New order {number} from {shop}, {town}:\n{items}\nTotal: {currency} {total}\n"
+        "en": ("New order {number} from {shop}, {town}:\n{items}\nTotal: {total}\n"
                "Reply ACCEPT {number} or REJECT {number} <reason>."),
-        "ne": ("नयाँ अर्डर {number}, {shop}, {town}:\n{items}\nजम्मा: {currency} {total}\n"
+        "ne": ("नयाँ अर्डर {number}, {shop}, {town}:\n{items}\nजम्मा: {total}\n"
                "ACCEPT {number} वा REJECT {number} <कारण> लेखेर जवाफ दिनुहोस्।"),
-        "hi": ("नया ऑर्डर {number}, {shop}, {town}:\n{items}\nकुल: {currency} {total}\n"
+        "hi": ("नया ऑर्डर {number}, {shop}, {town}:\n{items}\nकुल: {total}\n"
                "ACCEPT {number} या REJECT {number} <कारण> लिखकर जवाब दें।"),
     },
     "order_alert_subject": {
@@ -31,35 +31,35 @@ VENDOR_TEXTS: dict[str, dict[str, str]] = {
         "hi": "नया ऑर्डर {number}: {shop}, {town}",
     },
     "order_reminder": {
-        "en": ("Reminder: order {number} ({currency} {total}, {town}) is still waiting. "
+        "en": ("Reminder: order {number} ({total}, {town}) is still waiting. "
                "Reply ACCEPT {number} or REJECT {number} <reason>."),
-        "ne": ("सम्झना: अर्डर {number} ({currency} {total}, {town}) अझै पर्खिरहेको छ। "
+        "ne": ("सम्झना: अर्डर {number} ({total}, {town}) अझै पर्खिरहेको छ। "
                "ACCEPT {number} वा REJECT {number} <कारण> लेख्नुहोस्।"),
-        "hi": ("याद दिलाना: ऑर्डर {number} ({currency} {total}, {town}) अभी भी रुका है। "
+        "hi": ("याद दिलाना: ऑर्डर {number} ({total}, {town}) अभी भी रुका है। "
                "ACCEPT {number} या REJECT {number} <कारण> लिखें।"),
     },
     "order_cancelled": {
-        "en": "Order {number} ({currency} {total}, {shop}, {town}) was cancelled by the buyer. "
+        "en": "Order {number} ({total}, {shop}, {town}) was cancelled by the buyer. "
               "Please do not send it.",
-        "ne": "अर्डर {number} ({currency} {total}, {shop}, {town}) खरिदकर्ताले रद्द गर्नुभयो। "
+        "ne": "अर्डर {number} ({total}, {shop}, {town}) खरिदकर्ताले रद्द गर्नुभयो। "
               "कृपया नपठाउनुहोस्।",
-        "hi": "ऑर्डर {number} ({currency} {total}, {shop}, {town}) खरीदार ने रद्द किया। "
+        "hi": "ऑर्डर {number} ({total}, {shop}, {town}) खरीदार ने रद्द किया। "
               "कृपया न भेजें।",
     },
     "order_cancelled_by_staff": {
-        "en": "Order {number} ({currency} {total}, {shop}, {town}) was cancelled by our staff. "
+        "en": "Order {number} ({total}, {shop}, {town}) was cancelled by our staff. "
               "Please do not send it.",
-        "ne": "अर्डर {number} ({currency} {total}, {shop}, {town}) हाम्रो टोलीले रद्द गर्‍यो। "
+        "ne": "अर्डर {number} ({total}, {shop}, {town}) हाम्रो टोलीले रद्द गर्‍यो। "
               "कृपया नपठाउनुहोस्।",
-        "hi": "ऑर्डर {number} ({currency} {total}, {shop}, {town}) हमारी टीम ने रद्द किया। "
+        "hi": "ऑर्डर {number} ({total}, {shop}, {town}) हमारी टीम ने रद्द किया। "
               "कृपया न भेजें।",
     },
     "order_rejected_by_staff": {
-        "en": "Our staff rejected order {number} ({currency} {total}, {shop}, {town}) for you. "
+        "en": "Our staff rejected order {number} ({total}, {shop}, {town}) for you. "
               "Please do not send it.",
-        "ne": "हाम्रो टोलीले तपाईंको तर्फबाट अर्डर {number} ({currency} {total}, {shop}, {town}) "
+        "ne": "हाम्रो टोलीले तपाईंको तर्फबाट अर्डर {number} ({total}, {shop}, {town}) "
               "अस्वीकार गर्‍यो। कृपया नपठाउनुहोस्।",
-        "hi": "हमारी टीम ने आपकी ओर से ऑर्डर {number} ({currency} {total}, {shop}, {town}) "
+        "hi": "हमारी टीम ने आपकी ओर से ऑर्डर {number} ({total}, {shop}, {town}) "
               "अस्वीकार किया। कृपया न भेजें।",
     },
     "order_moved": {
@@ -161,9 +161,9 @@ VENDOR_TEXTS: dict[str, dict[str, str]] = {
         "hi": "दाम ऐसे लिखें: QUOTE R12 1850 per sack, कल डिलीवरी",
     },
     "quote_sent": {
-        "en": "Your quote {position} for {rfq} ({currency} {price}{per}) was sent to the buyer.",
-        "ne": "{rfq} का लागि तपाईंको कोटेशन {position} ({currency} {price}{per}) पठाइयो।",
-        "hi": "{rfq} के लिए आपका कोटेशन {position} ({currency} {price}{per}) भेज दिया गया।",
+        "en": "Your quote {position} for {rfq} ({price}{per}) was sent to the buyer.",
+        "ne": "{rfq} का लागि तपाईंको कोटेशन {position} ({price}{per}) पठाइयो।",
+        "hi": "{rfq} के लिए आपका कोटेशन {position} ({price}{per}) भेज दिया गया।",
     },
     "rfq_closed_vendor": {
         "en": "Request {rfq} ({what}) is closed: {why}. Thank you for answering.",
@@ -186,9 +186,9 @@ VENDOR_TEXTS: dict[str, dict[str, str]] = {
     },
     # --- what buyers are told -------------------------------------------------------------
     "buyer_order_accepted": {
-        "en": "{vendor} accepted your order {number} ({currency} {total}).",
-        "ne": "{vendor} ले तपाईंको अर्डर {number} ({currency} {total}) स्वीकार गर्नुभयो।",
-        "hi": "{vendor} ने आपका ऑर्डर {number} ({currency} {total}) स्वीकार किया।",
+        "en": "{vendor} accepted your order {number} ({total}).",
+        "ne": "{vendor} ले तपाईंको अर्डर {number} ({total}) स्वीकार गर्नुभयो।",
+        "hi": "{vendor} ने आपका ऑर्डर {number} ({total}) स्वीकार किया।",
     },
     "buyer_order_dispatched": {
         "en": "Your order {number} is on its way from {vendor}.",
@@ -211,26 +211,26 @@ VENDOR_TEXTS: dict[str, dict[str, str]] = {
         "hi": "{vendor} के साथ आपका ऑर्डर {number} हमारी टीम ने रद्द किया।",
     },
     "buyer_order_approved": {
-        "en": "Your order {number} with {vendor} ({currency} {total}) is approved on credit "
+        "en": "Your order {number} with {vendor} ({total}) is approved on credit "
               "and has gone to the vendor.",
-        "ne": "{vendor} सँगको तपाईंको अर्डर {number} ({currency} {total}) उधारोमा स्वीकृत भयो "
+        "ne": "{vendor} सँगको तपाईंको अर्डर {number} ({total}) उधारोमा स्वीकृत भयो "
               "र विक्रेतालाई पठाइयो।",
-        "hi": "{vendor} के साथ आपका ऑर्डर {number} ({currency} {total}) उधार पर मंज़ूर हुआ "
+        "hi": "{vendor} के साथ आपका ऑर्डर {number} ({total}) उधार पर मंज़ूर हुआ "
               "और विक्रेता को भेज दिया गया।",
     },
     "buyer_order_declined": {
-        "en": "Sorry, your order {number} with {vendor} ({currency} {total}) was not approved: "
+        "en": "Sorry, your order {number} with {vendor} ({total}) was not approved: "
               "it would go over your credit limit. Please pay what you owe or call us.",
-        "ne": "माफ गर्नुहोस्, {vendor} सँगको तपाईंको अर्डर {number} ({currency} {total}) "
+        "ne": "माफ गर्नुहोस्, {vendor} सँगको तपाईंको अर्डर {number} ({total}) "
               "स्वीकृत भएन: यसले तपाईंको उधारो सीमा नाघ्छ। कृपया बाँकी रकम तिर्नुहोस् वा "
               "हामीलाई सम्पर्क गर्नुहोस्।",
-        "hi": "माफ़ कीजिए, {vendor} के साथ आपका ऑर्डर {number} ({currency} {total}) मंज़ूर नहीं "
+        "hi": "माफ़ कीजिए, {vendor} के साथ आपका ऑर्डर {number} ({total}) मंज़ूर नहीं "
               "हुआ: यह आपकी उधार सीमा से ज़्यादा है। कृपया बकाया चुकाएँ या हमसे संपर्क करें।",
     },
     "buyer_rerouted": {
-        "en": "We passed it to {vendor}: new order {number}, {currency} {total}:\n{items}",
-        "ne": "हामीले यो {vendor} लाई दियौं: नयाँ अर्डर {number}, {currency} {total}:\n{items}",
-        "hi": "हमने इसे {vendor} को दिया: नया ऑर्डर {number}, {currency} {total}:\n{items}",
+        "en": "We passed it to {vendor}: new order {number}, {total}:\n{items}",
+        "ne": "हामीले यो {vendor} लाई दियौं: नयाँ अर्डर {number}, {total}:\n{items}",
+        "hi": "हमने इसे {vendor} को दिया: नया ऑर्डर {number}, {total}:\n{items}",
     },
     "buyer_no_other_vendor": {
         "en": "Sorry, no other supplier has {items} for {town} right now.",
@@ -251,18 +251,18 @@ VENDOR_TEXTS: dict[str, dict[str, str]] = {
         "hi": "{town} में {what} का सप्लायर अभी नहीं है (मांग {rfq}); हमारी टीम ढूँढेगी।",
     },
     "buyer_quote": {
-        "en": ("Quote {position} for {rfq}: {price} {currency}{per} from a {verified}vendor in "
+        "en": ("Quote {position} for {rfq}: {price}{per} from a {verified}vendor in "
                "{town}{terms} — reply ACCEPT QUOTE {position}"),
-        "ne": ("{rfq} का लागि कोटेशन {position}: {price} {currency}{per}, {town} का "
+        "ne": ("{rfq} का लागि कोटेशन {position}: {price}{per}, {town} का "
                "{verified}आपूर्तिकर्ता{terms} — ACCEPT QUOTE {position} लेख्नुहोस्"),
-        "hi": ("{rfq} के लिए कोटेशन {position}: {price} {currency}{per}, {town} के "
+        "hi": ("{rfq} के लिए कोटेशन {position}: {price}{per}, {town} के "
                "{verified}सप्लायर से{terms} — ACCEPT QUOTE {position} लिखें"),
     },
     "verified": {"en": "verified ", "ne": "प्रमाणित ", "hi": "सत्यापित "},
     "buyer_quote_accepted": {
-        "en": "Done: order {number} with {vendor} for {what}, {currency} {total}.",
-        "ne": "भयो: {what} को अर्डर {number}, {vendor} सँग, {currency} {total}।",
-        "hi": "हो गया: {what} का ऑर्डर {number}, {vendor} के साथ, {currency} {total}।",
+        "en": "Done: order {number} with {vendor} for {what}, {total}.",
+        "ne": "भयो: {what} को अर्डर {number}, {vendor} सँग, {total}।",
+        "hi": "हो गया: {what} का ऑर्डर {number}, {vendor} के साथ, {total}।",
     },
     "buyer_no_open_rfq": {
         "en": "You have no open request with quotes to accept.",

@@ -1,9 +1,14 @@
 """The engine's plain data: state in, event in, context in; state out, actions out."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
+
+from conversation.offers import ListingFact
+from parsers import Catalog, ParseResult
 
 
 @dataclass(frozen=True)
@@ -23,7 +28,8 @@ class Event:
     """Something that happened: a message arrived (kind "text", or "image" when it is media
     without a caption), or a timer fired. `ocr_text` is what was read in the message's
     photos; `media_errors` the reasons its refused files were refused (see
-    app/media_intake.py)."""
+    market/media_intake.py). `parse` is what the parser read in `order_text`, set by the
+    caller for an onboarded buyer's message that is not a command (None otherwise)."""
 
     kind: str
     now: datetime
@@ -32,6 +38,7 @@ class Event:
     meta: dict[str, Any] = field(default_factory=dict)
     ocr_text: str = ""
     media_errors: tuple[str, ...] = ()
+    parse: ParseResult | None = None
 
     @property
     def order_text(self) -> str:
@@ -40,49 +47,85 @@ class Event:
 
 
 @dataclass(frozen=True)
+class BuyerProfile:
+    """What the buyer engine knows of the buyer: the answers of onboarding and their
+    settings. `profile_name` is the name their WhatsApp profile shows."""
+
+    id: int = 0
+    name: str | None = None
+    shop: str | None = None
+    town: str | None = None
+    language: str | None = None
+    currency: str = "NPR"
+    onboarded: bool = False
+    registered_by_staff: bool = False
+    profile_name: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderItemFacts:
+    """One line of a placed order, as the buyer is shown it."""
+
+    name: str
+    quantity: float
+    unit: str
+    subtotal: Decimal
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """One of the buyer's placed orders, for `status` and `cancel`. `approval` is "held"
+    while the order waits for staff (over the credit limit)."""
+
+    number: str
+    status: str
+    vendor: str
+    total: Decimal
+    currency: str = "NPR"
+    approval: str = "none"
+    items: tuple[OrderItemFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReorderLine:
+    """A line of the buyer's last order, for `reorder`: the SKU and its base quantity."""
+
+    sku: str
+    base_quantity: float
+
+
+@dataclass(frozen=True)
+class BuyerFacts:
+    """Every fact the buyer engine reads, gathered by the caller before each event (see
+    market/buyer_context.py). The defaults are what the engine assumes of a buyer it knows
+    nothing of; the ordering facts (catalog to last_order_lines) are only gathered once
+    the buyer is onboarded.
+
+    `towns` are the towns some vendor delivers to; `offers` the listing facts of every SKU
+    this event could price; `orders` the buyer's recent orders, newest first; `order` the
+    order a `status n` / `cancel n` names (None when it is not theirs); `last_order_lines`
+    what `reorder` repeats."""
+
+    profile: BuyerProfile = field(default_factory=BuyerProfile)
+    towns: tuple[str, ...] = ()
+    handoff_hours: float = 12.0
+    draft_ttl_hours: float = 24.0
+    country: str = "NP"
+    catalog: Catalog | None = None
+    offers: Mapping[str, Sequence[ListingFact]] = field(default_factory=dict)
+    orders: tuple[OrderFacts, ...] = ()
+    order: OrderFacts | None = None
+    last_order_lines: tuple[ReorderLine, ...] = ()
+
+
+@dataclass(frozen=True)
 class Context:
-    """Facts the engine may read but not change: who is talking, and in which role."""
+    """Facts the engine may read but not change: who is talking, in which role, and for a
+    buyer everything the buyer engine reads (`buyer`; None when the conversation has no
+    buyer yet). `party` is the vendor's code and name on the vendor side (see
+    market/vendor_flow.py); the engine reads none of it."""
 
     role: str = "buyer"  # buyer | vendor
     channel: str = "whatsapp"
-    party: dict[str, Any] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-class Action:
-    """Something the caller must do after the engine returns."""
-
-
-@dataclass(frozen=True)
-class Reply(Action):
-    """Send `text` back on the same conversation; `options` become buttons where supported."""
-
-    text: str
-    options: tuple[str, ...] = ()
-    # The one message an opted-out number still gets: the confirmation of STOP itself.
-    even_if_opted_out: bool = False
-
-
-@dataclass(frozen=True)
-class SetOptOut(Action):
-    opted_out: bool
-
-
-# --- Actions that cross from the buyer's conversation to the vendor side of the market ----
-
-@dataclass(frozen=True)
-class OpenRFQ(Action):
-    """Ask matching vendors for a price on something the catalog lacks."""
-
-    text: str
-    quantity: float | None = None
-    unit: str | None = None
-    needed_by: datetime | None = None
-
-
-@dataclass(frozen=True)
-class AcceptQuote(Action):
-    """The buyer takes quote `position` of an RFQ (the newest open one when rfq is None)."""
-
-    position: int
-    rfq_number: str | None = None
+    party: Mapping[str, str] = field(default_factory=dict)
+    buyer: BuyerFacts | None = None

@@ -10,37 +10,10 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
+from conversation.actions import Action, AnswerOrder, Reply, SubmitQuote, UnlockLead
 from conversation.commands import normalise
 from conversation.texts_vendor import vtext
-from conversation.types import Action, Context, Event, Reply, State
-
-# --- Actions the vendor side returns -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AnswerOrder(Action):
-    """Move order `number` to `to_status` on the vendor's word (`reason` for rejections)."""
-
-    number: str
-    to_status: str
-    reason: str | None = None
-
-
-@dataclass(frozen=True)
-class UnlockLead(Action):
-    """Lift the lock of the vendor's lead on RFQ `rfq_number` (by plan or by one credit)."""
-
-    rfq_number: str
-
-
-@dataclass(frozen=True)
-class SubmitQuote(Action):
-    """The vendor's price for RFQ `rfq_number`; `price` is a decimal string, per `unit`."""
-
-    rfq_number: str
-    price: str
-    unit: str | None = None
-    terms: str | None = None
+from conversation.types import Context, Event, State
 
 
 @dataclass(frozen=True)
@@ -183,8 +156,8 @@ def handle(state: State, event: Event, ctx: Context) -> tuple[State, list[Action
     chosen = parse_language(event.text)
     if chosen:
         return replace(state, language=chosen), [Reply(vtext("language_set", chosen))]
-    action: Action | None = (parse_unlock(event.text) or parse_quote(event.text)
-                             or parse_order_answer(event.text))
+    action: Action | QuoteFormatHelp | None = (
+        parse_unlock(event.text) or parse_quote(event.text) or parse_order_answer(event.text))
     if isinstance(action, QuoteFormatHelp):
         return state, [Reply(vtext("quote_format", language))]
     if action is None:

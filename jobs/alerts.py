@@ -5,37 +5,34 @@ import logging
 
 from sqlalchemy import select
 
-from app.alerts import alert_cancelled, alert_order, order_alerted
-from app.db import db
-from app.models import Order
 from jobs.runner import job
-from jobs.sends import send_all
+from market.alerts import alert_cancelled, alert_order, order_alerted
+from market.db import db
+from market.models import Order
 
 log = logging.getLogger(__name__)
 
 
-@job
+@job()
 def order_placed(order_id: int) -> int:
     """Queue the alert of a new order to its vendor (SMS, WhatsApp, e-mail as the vendor
-    chose) and send it; returns how many messages were queued. Safe to run twice: an order
-    already alerted, no longer pending, or still held for credit approval gets nothing; one
-    staff approved (approval "approved", see app.staff_actions) is alerted like any other."""
+    chose); returns how many messages were queued. Safe to run twice: an order already
+    alerted, no longer pending, or still held for credit approval gets nothing; one staff
+    approved (market.staff_actions.approve) is alerted like any other."""
     session = db.session
     order = session.scalar(select(Order).where(Order.id == order_id).with_for_update())
     if (order is None or order.status != "pending" or order.approval == "held"
             or order_alerted(session, order)):
         session.rollback()
         return 0
-    out: list[int] = []
-    alert_order(session, order, out)
+    queued = alert_order(session, order)
     number = order.number
     session.commit()
-    send_all(out)
-    log.info("order %s alerted on %d channels", number, len(out))
-    return len(out)
+    log.info("order %s alerted on %d channels", number, queued)
+    return queued
 
 
-@job
+@job()
 def order_cancelled(order_id: int) -> int:
     """Tell the vendor the buyer cancelled an order it was alerted of; safe to run twice."""
     session = db.session
@@ -44,8 +41,6 @@ def order_cancelled(order_id: int) -> int:
             or order_alerted(session, order, "cancelled")):
         session.rollback()
         return 0
-    out: list[int] = []
-    alert_cancelled(session, order, out)
+    queued = alert_cancelled(session, order)
     session.commit()
-    send_all(out)
-    return len(out)
+    return queued

@@ -9,16 +9,15 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import or_, select
 
 import conversation as engine
-from app.conversations import run_engine
-from app.db import db, utcnow
-from app.models import Conversation
-from jobs.periodic import every
 from jobs.runner import job
-from jobs.sends import send_all
+from market.config import setting
+from market.db import db, utcnow
+from market.engine import run_engine
+from market.models import Conversation
+from market.tasks import SEND_JOB, recorded
 
 log = logging.getLogger(__name__)
 DRAFT_STATES = ("draft", "clarify", "rfq_offer")
@@ -42,18 +41,18 @@ def tick(conversation_id: int, now: datetime) -> int:
     if conv is None:  # gone, or a worker is handling its messages right now: next period
         session.rollback()
         return 0
-    out = run_engine(session, conv, engine.Event(kind="timer", now=now))
+    run_engine(session, conv, engine.Event(kind="timer", now=now))
+    queued = sum(name == SEND_JOB for name, _ in recorded(session))
     session.commit()
-    send_all(out)
-    return len(out)
+    return queued
 
 
-@every(300, "drafts")
-@job
+@job()
 def draft_timers(now: datetime | None = None) -> int:
-    """Remind about waiting drafts, expire old ones, end run-out handoffs."""
+    """Remind about waiting drafts, expire old ones, end run-out handoffs; returns how many
+    messages that queued."""
     now = now or utcnow()
-    ttl = timedelta(hours=float(current_app.config.get("DRAFT_TTL_HOURS") or 24))
+    ttl = timedelta(hours=setting("DRAFT_TTL_HOURS"))
     ids = due_conversations(now, ttl)
     db.session.rollback()
     sent = sum(tick(conversation_id, now) for conversation_id in ids)

@@ -5,17 +5,18 @@ import logging
 
 from sqlalchemy import select
 
-from app import media_intake
-from app.conversations import handle_inbound
-from app.db import db
-from app.models import INBOUND, Conversation, Message
-from jobs import queues
-from jobs.runner import clear_pending, enqueue, job
+from jobs.runner import job
+from market import media_intake
+from market.db import db
+from market.engine import handle_inbound
+from market.models import INBOUND, Conversation, Message
+from market.tasks import INBOUND as INBOUND_QUEUE
+from market.tasks import PREPARE_MEDIA_JOB, clear_pending, enqueue
 
 log = logging.getLogger(__name__)
 
 
-@job
+@job(queue=INBOUND_QUEUE)
 def process_conversation(conversation_id: int) -> int:
     """Handle every unprocessed message of a conversation; returns how many were handled.
 
@@ -52,22 +53,9 @@ def process_conversation(conversation_id: int) -> int:
             # Its photo is still being fetched and read (jobs/media.py, outside this lock);
             # later messages wait their turn. The media job hands the conversation back.
             session.commit()
-            _prepare(message.id)
+            enqueue(PREPARE_MEDIA_JOB, message.id)
             return handled
-        outbound = handle_inbound(session, conv, message)
-        session.commit()
+        handle_inbound(session, conv, message)
+        session.commit()  # the replies it queued are enqueued for sending by this commit
         handled += 1
-        _send_all(outbound)
 
-
-def _prepare(message_id: int) -> None:
-    from jobs.media import prepare_message
-
-    enqueue(prepare_message, message_id, queue=queues.INBOUND)
-
-
-def _send_all(message_ids: list[int]) -> None:
-    from jobs.outbound import send_message
-
-    for message_id in message_ids:
-        enqueue(send_message, message_id, queue=queues.OUTBOUND)

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from flask import current_app
 
-from app import media_intake
-from app.db import db
-from jobs import queues
-from jobs.inbound import process_conversation
-from jobs.runner import enqueue, job
+from jobs.runner import job
+from market import media_intake
+from market.db import db
+from market.tasks import INBOUND, PROCESS_JOB, enqueue
 
 
-@job
+@job(queue=INBOUND)
 def prepare_message(message_id: int) -> bool:
     """Fetch, store and read every media item of a message, then process its conversation.
 
@@ -32,5 +31,5 @@ def prepare_message(message_id: int) -> bool:
         outcome = media_intake.prepare_item(item, current_app.config)
         media_intake.record(session, message_id, index, outcome)
         session.commit()
-    enqueue(process_conversation, conversation_id, queue=queues.INBOUND)
+    enqueue(PROCESS_JOB, conversation_id)
     return True

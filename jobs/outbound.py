@@ -9,11 +9,11 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, text
 
-from app.channels import ChannelError, OutboundMessage, SendResult, adapter_for
-from app.db import db, utcnow
-from app.models import Message, Outbox
-from jobs import queues
-from jobs.runner import enqueue, job
+from jobs.runner import job
+from market.channels import ChannelError, OutboundMessage, SendResult, adapter_for
+from market.db import db, utcnow
+from market.models import Message, Outbox
+from market.tasks import OUTBOUND, SEND_JOB, enqueue
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def backoff(attempt: int) -> timedelta:
     return timedelta(seconds=min(3600, 10 * 4 ** max(0, attempt - 1)))
 
 
-@job
+@job(queue=OUTBOUND)
 def send_message(message_id: int) -> str:
     """Send a conversation's due outbound messages, oldest first, ending with this one.
 
@@ -171,5 +171,5 @@ def _failed(message_id: int, exc: ChannelError) -> str:
     outbox.next_attempt_at = utcnow() + delay
     session.commit()
     log.info("message %s failed (%s), retry in %s", message_id, outbox.last_error, delay)
-    enqueue(send_message, message_id, queue=queues.OUTBOUND, delay=delay)
+    enqueue(SEND_JOB, message_id, delay=delay)
     return "retry"

@@ -4,9 +4,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import app.models  # noqa: F401  (registers every table on the metadata)
-from app.config import Config
-from app.db import Base
+import market.models  # noqa: F401  (registers every table on the metadata)
+from market.config import Config
+from market.db import Base
 
 config = context.config
 target_metadata = Base.metadata

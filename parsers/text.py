@@ -11,7 +11,6 @@ between pack variants and multipliers (`x4`) count packs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from parsers import lexicon as lx
@@ -483,7 +482,3 @@ def is_order_like(message: str, catalog: Catalog | None = None) -> bool:
             return True
     return False
 
-
-def parse_many(messages: Iterable[str], catalog: Catalog) -> list[ParseResult]:
-    """Parse several messages against one catalog (the index is built once)."""
-    return [parse_text(m, catalog) for m in messages]

@@ -16,9 +16,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
-from app.config import Config
-from app.db import db as database
-from app.dbtools import create_scratch_database, drop_database
+from market.config import Config
+from market.db import db as database
+from tests.dbtools import create_scratch_database, drop_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -59,18 +59,18 @@ def app(database_url: str) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def db(app: Flask) -> Iterator[Any]:
-    """The session, inside a transaction rolled back after the test (commits are savepoints)."""
+def db(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The session, inside a transaction rolled back after the test (commits are savepoints);
+    the webhook's autocommit writes are made on the same connection, so they roll back too."""
     assert database.engine is not None
     connection = database.engine.connect()
     outer = connection.begin()
     database.session.remove()
     database.session.configure(bind=connection, join_transaction_mode="create_savepoint")
-    database.intake_override = connection  # the webhook's autocommit writes stay in here too
+    monkeypatch.setattr(type(database), "autocommit_engine", property(lambda _: connection))
     try:
         yield database.session
     finally:
-        database.intake_override = None
         database.session.remove()
         outer.rollback()
         connection.close()
@@ -87,7 +87,7 @@ def client(app: Flask, db: Any) -> FlaskClient:
 @pytest.fixture
 def catalog(db: Any) -> Any:
     """The demo catalog (products, vendors, listings) loaded into the test's transaction."""
-    from app.catalog_import import import_dir
+    from market.catalog_import import import_dir
 
     report = import_dir(db, CATALOG)
     db.flush()

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from app.auth import create_staff
-from app.db import db as database
+from market.db import db as database
+from market.staff import create_staff
 from tests.integration.conftest import stack  # noqa: F401  (the fixture, reused)
 
 CHROMIUM = "/usr/bin/chromium"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.db import db
-from app.models import Buyer, Listing, Vendor
+from market.db import db
+from market.models import Buyer, Listing, Vendor
 from tests.conftest import CATALOG
 
 XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
@@ -101,7 +101,7 @@ def test_take_over_and_reply_reaches_twilio_and_profile_name_stays_text(stack, a
 
 
 def _conversation_id(phone: str) -> int | None:
-    from app.models import Conversation
+    from market.models import Conversation
 
     return db.session.scalar(select(Conversation.id).where(Conversation.address == phone))
 

@@ -23,7 +23,7 @@ from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.db import db as database
+from market.db import db as database
 from tests.conftest import CATALOG, ROOT, make_config
 from tests.fakes.twilio import FakeTwilio
 
@@ -40,13 +40,13 @@ def truncate_all(app: Flask) -> None:
         session.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
         session.commit()
     # Ids start again at 1: ids this process remembers would now name other conversations.
-    from app.messaging import forget_conversation_ids
+    from market import messaging
 
-    forget_conversation_ids()
+    messaging._conversation_ids.clear()
 
 
 def database_tables() -> list[Any]:
-    from app.db import Base
+    from market.db import Base
 
     return list(Base.metadata.sorted_tables)
 
@@ -109,7 +109,7 @@ class Stack:
         self.workers.clear()
 
     def load_catalog(self, folder: Path = CATALOG) -> None:
-        from app.catalog_import import import_dir
+        from market.catalog_import import import_dir
 
         with self.app.app_context():
             import_dir(database.session, folder)
@@ -147,6 +147,7 @@ def stack(database_url: str, redis_url: str, queue_prefix: str,
             "TWILIO_WHATSAPP_NUMBER": "+9779800000000", "TWILIO_SMS_NUMBER": "+9779800000001",
             "TWILIO_API_BASE_URL": twilio.url, "SWEEP_INTERVAL_SECONDS": 1,
             "SWEEP_STALE_SECONDS": 2, "MEDIA_ROOT": str(tmp_path / "media"),
+            "SANDBOX_ENABLED": True,
         }
         app = create_app(make_config(database_url, **settings))
         server = make_server("127.0.0.1", 0, app, threaded=True)

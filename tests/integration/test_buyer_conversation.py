@@ -1,4 +1,4 @@
-"""Issue 4: whole buyer conversations through the signed webhook, with PostgreSQL, Redis, RQ
+"""Whole buyer conversations through the signed webhook, with PostgreSQL, Redis, RQ
 workers in subprocesses and the fake Twilio; orders checked through the JSON API."""
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from app.auth import create_staff, issue_token
-from app.db import db
-from app.models import INBOUND, Buyer, Conversation, CreditEntry, Message, Order
-from app.orders import transition
+from market.db import db
+from market.models import INBOUND, Buyer, Conversation, CreditEntry, Message, Order
+from market.orders import transition
+from market.staff import create_staff, issue_token
 
 pytestmark = pytest.mark.integration
 PHONE = "+9779812340001"
@@ -163,7 +163,7 @@ def test_reorder_repeats_the_last_order_at_todays_prices(stack):
     buyer.say("haan")
     first = by_vendor(api(stack, token, f"/api/v1/orders?phone={PHONE}"))
     with stack.app.app_context():  # the price of sugar goes up before the buyer reorders
-        from app.models import Listing, Product
+        from market.models import Listing, Product
         listing = db.session.scalar(select(Listing).join(Product).where(
             Product.sku == "SUGAR", Listing.vendor.has(code="V-KTM-ANNAPURNA")))
         listing.price = Decimal("101.00")

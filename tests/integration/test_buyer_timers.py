@@ -1,4 +1,4 @@
-"""Issue 4: drafts nobody confirms get one reminder, then expire; handoffs run out. The
+"""Drafts nobody confirms get one reminder, then expire; handoffs run out. The
 periodic duty runs against PostgreSQL (jobs inline), with the clock passed in."""
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.db import utcnow
-from app.messaging import Inbound, store_inbound
-from app.models import OUTBOUND, Buyer, Conversation, Message
 from jobs.drafts import draft_timers
 from jobs.inbound import process_conversation
+from market.db import utcnow
+from market.messaging import Inbound, store_inbound
+from market.models import OUTBOUND, Buyer, Conversation, Message
 
 pytestmark = pytest.mark.integration
 PHONE = "+9779812340002"

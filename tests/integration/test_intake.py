@@ -1,4 +1,4 @@
-"""Issue 2: messages in, replies out, never lost — through the signed webhook, real services."""
+"""Messages in, replies out, never lost — through the signed webhook, real services."""
 from __future__ import annotations
 
 import concurrent.futures
@@ -7,14 +7,14 @@ import uuid
 
 from sqlalchemy import func, select
 
-from app.db import db
-from app.models import INBOUND, OUTBOUND, Message
+from market.db import db
+from market.models import INBOUND, OUTBOUND, Message
 
 PHONE = "+9779812345678"
 
 
 def count(direction: str, phone: str = PHONE) -> int:
-    from app.models import Conversation
+    from market.models import Conversation
 
     return db.session.scalar(
         select(func.count(Message.id)).join(Conversation)

@@ -1,4 +1,4 @@
-"""Issue 4's buttons and long messages, end to end: drafts carry confirm/cancel buttons made
+"""Buttons and long messages, end to end: drafts carry confirm/cancel buttons made
 once through the Content API, a tap answers like typing, long replies arrive in parts, SMS gets
 plain text, and a Content API failure still leaves a usable plain message."""
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.db import db
-from app.models import OUTBOUND, Conversation, Message, Order
+from market.db import db
+from market.models import OUTBOUND, Conversation, Message, Order
 from tests.integration.test_buyer_conversation import ANNAPURNA_PHONE, PHONE, Buyer_, register
 
 pytestmark = pytest.mark.integration

@@ -1,4 +1,4 @@
-"""Issue 5: a photo of an order list takes the same road as a typed one — through the signed
+"""A photo of an order list takes the same road as a typed one — through the signed
 webhook, a real RQ worker, the fake Twilio serving the media behind basic auth and a
 redirect, local or S3 (moto) storage and Tesseract."""
 from __future__ import annotations
@@ -15,8 +15,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import func, select
 
-from app.db import db
-from app.models import INBOUND, Buyer, Conversation, Message
+from market.db import db
+from market.models import INBOUND, Buyer, Conversation, Message
 
 pytestmark = pytest.mark.integration
 PHONE = "+9779812345005"

@@ -1,4 +1,4 @@
-"""Issue 2: ordering across workers, a worker killed mid-job, delivery retries and failures."""
+"""Ordering across workers, a worker killed mid-job, delivery retries and failures."""
 from __future__ import annotations
 
 import time
@@ -7,8 +7,8 @@ import uuid
 import psycopg
 from sqlalchemy import func, select
 
-from app.db import db
-from app.models import INBOUND, OUTBOUND, Conversation, Message, Outbox
+from market.db import db
+from market.models import INBOUND, OUTBOUND, Conversation, Message, Outbox
 
 PHONE = "+9779811111111"
 

@@ -10,9 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
-import app.models  # noqa: F401  (registers the tables)
-from app.cli import upgrade_database
-from app.db import Base
+import market.models  # noqa: F401  (registers the tables)
+from market.db import Base, upgrade_database
 from tests.conftest import ROOT
 
 

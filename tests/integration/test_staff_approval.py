@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from app.auth import create_staff
-from app.db import db
-from app.models import CreditEntry, Message, Order
+from market.db import db
+from market.models import CreditEntry, Message, Order
+from market.staff import create_staff
 from tests.integration.test_buyer_conversation import PHONE, Buyer_, register
 from tests.web.conftest import PASSWORD, login, post_form
 
@@ -55,7 +55,7 @@ def test_a_held_order_approved_in_the_admin_reaches_the_vendor_and_the_buyer(sta
                      if "approved on credit" in m.body), None)
 
     told = stack.wait(approval_told, what="the buyer to hear of the approval")
-    assert told == (f"Your order {number} with Annapurna Traders (NPR 972.10) is approved on "
+    assert told == (f"Your order {number} with Annapurna Traders (Rs 972.10) is approved on "
                     "credit and has gone to the vendor.")
     with stack.app.app_context():
         owed = db.session.scalar(select(func.sum(CreditEntry.amount))

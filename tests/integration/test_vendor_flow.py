@@ -1,5 +1,5 @@
-"""Issue 6 end to end: signed webhooks, PostgreSQL, Redis, an RQ worker, the fake Twilio and a
-local SMTP server. Vendors answer by SMS; buyers hear about it on WhatsApp."""
+"""The vendor side end to end: signed webhooks, PostgreSQL, Redis, an RQ worker, the fake
+Twilio and a local SMTP server. Vendors answer by SMS; buyers hear about it on WhatsApp."""
 from __future__ import annotations
 
 import json
@@ -12,12 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.auth import create_staff, issue_token
-from app.db import db, utcnow
-from app.models import RFQ, Buyer, Listing, Product, Subscription, Vendor
-from app.orders import ItemSnapshot, create_order
-from jobs import queues
-from jobs.runner import enqueue
+from market.db import db, utcnow
+from market.models import RFQ, Buyer, Listing, Product, Subscription, Vendor
+from market.orders import ItemSnapshot, create_order
+from market.staff import create_staff, issue_token
+from market.tasks import enqueue
 from tests.fakes.smtp import FakeSMTP
 
 BUYER = "+9779812000001"
@@ -36,10 +35,10 @@ class Market:
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.load(response)
 
-    def run(self, fn: Any, *args: Any) -> None:
-        """Enqueue a job for the worker, as the service does after a commit."""
+    def run(self, job_name: str, *args: Any) -> None:
+        """Enqueue a job for the worker by name, as the service does after a commit."""
         with self.stack.app.app_context():
-            enqueue(fn, *args, queue=queues.DEFAULT)
+            enqueue(job_name, *args)
 
     def sms_with(self, phone: str, needle: str) -> str:
         """The SMS to `phone` that contains `needle`, once it has been sent."""
@@ -56,8 +55,6 @@ class Market:
 
     def place(self, code: str, lines: list[tuple[str, int, str]]) -> str:
         """An order made as the buyer flow makes it, then the alert job through the worker."""
-        from jobs.alerts import order_placed
-
         with self.stack.app.app_context():
             session = db.session
             buyer = session.scalars(select(Buyer).where(Buyer.phone == BUYER)).one()
@@ -74,7 +71,7 @@ class Market:
             order = create_order(session, buyer, seller, items, actor="test")
             order_id, number = order.id, order.number
             session.commit()
-        self.run(order_placed, order_id)
+        self.run("jobs.alerts.order_placed", order_id)
         return number
 
     def edit(self, fn: Any) -> None:
@@ -106,7 +103,7 @@ def test_order_alert_accept_dispatch_deliver_with_the_buyer_told(market):
     number = market.place("V-KTM-ANNAPURNA", [("RICE-MANSULI", 2, "sack")])
     alert = market.sms_with(ANNAPURNA, f"New order {number}")
     assert "Sita Kirana Pasal, Kathmandu" in alert and "Mansuli Rice — 2 sack" in alert
-    assert f"ACCEPT {number}" in alert and "Total: NPR 3,869" in alert
+    assert f"ACCEPT {number}" in alert and "Total: Rs 3,869.00" in alert
     mail = market.smtp.wait_for("orders@annapurna.example")
     assert len(mail) == 1 and mail[0].subject.startswith(f"New order {number}")
     assert f"REJECT {number}" in mail[0].body
@@ -173,10 +170,10 @@ def test_rfq_leads_unlocks_quotes_and_accepted_quote(market):
     assert BUYER not in market.sms_with(DAIRY, "no unlock credits left")
 
     stack.sms(ANNAPURNA, f"quote {number} 520 per kg, delivery today")
-    market.whatsapp_with(BUYER, f"Quote 1 for {number}: 520 NPR per kg")
+    market.whatsapp_with(BUYER, f"Quote 1 for {number}: Rs 520.00 per kg")
     stack.sms(SAGARMATHA, f"quote {number} 480 per kg, delivery tomorrow")
     assert market.whatsapp_with(BUYER, f"Quote 2 for {number}") == (
-        f"Quote 2 for {number}: 480 NPR per kg from a verified vendor in Lalitpur, "
+        f"Quote 2 for {number}: Rs 480.00 per kg from a verified vendor in Lalitpur, "
         "delivery tomorrow — reply ACCEPT QUOTE 2")
 
     stack.whatsapp(BUYER, "accept quote 2")
@@ -200,23 +197,20 @@ def _subscription(session, code: str) -> Subscription:
 
 
 def _open_rfq(market: Market, text: str) -> str:
-    """An RFQ opened as the buyer flow opens one, routed by the lead job on the worker."""
-    from app import rfqs
-    from jobs.leads import route_rfq
+    """An RFQ opened as the buyer flow opens one: routed to vendors, who are alerted."""
+    from market import rfqs
 
     with market.stack.app.app_context():
         buyer = db.session.scalars(select(Buyer).where(Buyer.phone == BUYER)).one()
-        rfq = rfqs.open_rfq(db.session, buyer, text, quantity=5, unit="sack", now=utcnow())
-        rfq_id, number = rfq.id, rfq.number
+        rfq = rfqs.open_and_route(db.session, buyer, text=text, quantity=5, unit="sack",
+                                  needed_by=None, conversation_id=None, now=utcnow())
+        number = rfq.number
         db.session.commit()
-    market.run(route_rfq, rfq_id)
     market.stack.wait(lambda: market.api(f"/rfqs/{number}")["leads"], what="leads")
     return number
 
 
 def test_rfq_expires_and_the_buyer_is_told(market):
-    from jobs.vendor_duties import expire_rfqs
-
     number = _open_rfq(market, "basmati chamal premium")
     assert [lead["vendor"] for lead in market.api(f"/rfqs/{number}")["leads"]] == [
         "V-KTM-ANNAPURNA", "V-BKT-NYATAPOLA"]
@@ -225,7 +219,7 @@ def test_rfq_expires_and_the_buyer_is_told(market):
     def past_due(session):
         session.scalars(select(RFQ)).one().expires_at = utcnow() - timedelta(minutes=1)
     market.edit(past_due)
-    market.run(expire_rfqs)
+    market.run("jobs.vendor_duties.expire_rfqs")
     market.whatsapp_with(BUYER, f"Your request {number} (basmati chamal premium) expired")
     assert market.api(f"/rfqs/{number}")["status"] == "expired"
     market.stack.sms(ANNAPURNA, f"unlock {number}")
@@ -233,8 +227,6 @@ def test_rfq_expires_and_the_buyer_is_told(market):
 
 
 def test_monthly_credit_reset_gives_unlocks_back(market):
-    from jobs.vendor_duties import reset_credits
-
     def spent(days_ago: int):
         def edit(session):
             sub = _subscription(session, "V-LTP-SAGARMATHA")
@@ -247,7 +239,7 @@ def test_monthly_credit_reset_gives_unlocks_back(market):
     market.stack.sms(SAGARMATHA, f"unlock {number}")
     market.sms_with(SAGARMATHA, "no unlock credits left")
     market.edit(spent(32))
-    market.run(reset_credits)
+    market.run("jobs.vendor_duties.reset_lead_credits")
     market.stack.wait(lambda: _subscription(db.session, "V-LTP-SAGARMATHA").credits_remaining
                       == 3, what="credits reset")
     market.stack.sms(SAGARMATHA, f"unlock {number}")

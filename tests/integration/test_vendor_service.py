@@ -1,5 +1,6 @@
-"""Issue 6, at the service level (PostgreSQL, one rolled-back transaction per test, jobs
-inline): vendor answers, re-routing, RFQ scoring, unlocks, quotes, expiry, credits, reminders."""
+"""The vendor side at the service level (PostgreSQL, one rolled-back transaction per test,
+jobs inline): vendor answers, re-routing, RFQ scoring, unlocks, quotes, expiry, lead credits,
+reminders."""
 from __future__ import annotations
 
 import uuid
@@ -9,11 +10,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from app import rfqs
-from app.conversations import handle_inbound, run_engine
-from app.db import utcnow
-from app.messaging import Inbound, store_inbound
-from app.models import (
+from conversation.actions import AcceptQuote, OpenRFQ
+from conversation.types import Event
+from market import plans, rfqs
+from market.db import utcnow
+from market.engine import handle_inbound, run_engine
+from market.messaging import Inbound, store_inbound
+from market.models import (
     OUTBOUND,
     RFQ,
     AuditEvent,
@@ -27,9 +30,8 @@ from app.models import (
     Subscription,
     Vendor,
 )
-from app.orders import ItemSnapshot, create_order
-from app.vendor_orders import remind_and_escalate
-from conversation.types import AcceptQuote, Event, OpenRFQ
+from market.orders import ItemSnapshot, create_order
+from market.vendor_orders import remind_and_escalate
 
 BUYER = "+9779812000001"
 ANNAPURNA, HIMAL, SAGARMATHA, NYATAPOLA, DAIRY = (f"+977980100000{i}" for i in (1, 2, 3, 4, 6))
@@ -145,10 +147,9 @@ def open_rfq(db, buyer, text="organic quinoa", quantity=10.0, unit="kg") -> RFQ:
     conv_id, _ = store_inbound(db, Inbound("whatsapp", buyer.phone, "SM" + uuid.uuid4().hex, ""))
     conv = db.get(Conversation, conv_id)
     conv.buyer_id = buyer.id
-    from app.vendor_flow import _open_rfq
+    from market.vendor_flow import open_rfq as apply_open_rfq
 
-    out: list[int] = []
-    _open_rfq(db, conv, OpenRFQ(text=text, quantity=quantity, unit=unit), out)
+    apply_open_rfq(db, conv, OpenRFQ(text=text, quantity=quantity, unit=unit))
     db.flush()
     return db.scalars(select(RFQ).order_by(RFQ.id.desc())).first()
 
@@ -215,7 +216,7 @@ def test_quote_reaches_the_buyer_and_accepting_makes_an_order(db, buyer):
     assert "quote 1" in says(db, ANNAPURNA, f"quote {rfq.number} 520 per kg, delivery today")[0]
     assert "quote 2" in says(db, SAGARMATHA, f"quote {rfq.number} 480 per kg, delivery tomorrow")[0]
     told = sent_to(db, BUYER)
-    assert told[-1] == (f"Quote 2 for {rfq.number}: 480 NPR per kg from a verified vendor in "
+    assert told[-1] == (f"Quote 2 for {rfq.number}: Rs 480.00 per kg from a verified vendor in "
                         "Lalitpur, delivery tomorrow — reply ACCEPT QUOTE 2")
     conv = db.scalars(select(Conversation).where(Conversation.address == BUYER)).one()
     run_engine_action(db, conv, AcceptQuote(position=2))
@@ -232,17 +233,16 @@ def test_quote_reaches_the_buyer_and_accepting_makes_an_order(db, buyer):
 
 
 def run_engine_action(db, conv, action) -> None:
-    from app.conversations import APPLIERS
+    from market.engine import APPLIERS
 
-    APPLIERS[type(action)](db, conv, action, [])
+    APPLIERS[type(action)](db, conv, action)
     db.flush()
 
 
 def test_rfq_expiry_tells_the_buyer_and_the_vendors(db, buyer):
     rfq = open_rfq(db, buyer)
-    out: list[int] = []
-    assert rfqs.expire_due(db, utcnow(), out) == []
-    assert rfqs.expire_due(db, utcnow() + timedelta(days=3, minutes=1), out) == [rfq.number]
+    assert rfqs.expire_due(db, utcnow()) == []
+    assert rfqs.expire_due(db, utcnow() + timedelta(days=3, minutes=1)) == [rfq.number]
     assert rfq.status == "expired"
     assert "expired with no quotes" in sent_to(db, BUYER)[-1]
     assert "it expired" in sent_to(db, ANNAPURNA, "sms")[-1]
@@ -256,7 +256,7 @@ def test_monthly_credit_reset_and_expired_subscriptions(db, buyer):
     free.credits_remaining, free.credits_reset_at = 0, now - timedelta(days=32)
     dairy.credits_remaining, dairy.credits_reset_at = 0, now - timedelta(days=10)
     subs["V-BRT-KOSHI"].expires_at = now - timedelta(days=1)
-    assert rfqs.reset_credits(db, now) == 1
+    assert plans.reset_lead_credits(db, now) == 1
     assert (free.credits_remaining, dairy.credits_remaining) == (3, 0)
     assert subs["V-BRT-KOSHI"].status == "expired"
     assert subs["V-BRT-KOSHI"].credits_remaining == 0
@@ -267,12 +267,12 @@ def test_unanswered_orders_are_reminded_then_escalated(db, buyer):
     now = order.created_at
     rules = {"remind_after": timedelta(minutes=30), "escalate_after": timedelta(minutes=120),
              "max_reminders": 2}
-    assert remind_and_escalate(db, now + timedelta(minutes=10), [], **rules) == ([], [])
-    assert remind_and_escalate(db, now + timedelta(minutes=31), [], **rules) == (
+    assert remind_and_escalate(db, now + timedelta(minutes=10), **rules) == ([], [])
+    assert remind_and_escalate(db, now + timedelta(minutes=31), **rules) == (
         [order.number], [])
-    assert remind_and_escalate(db, now + timedelta(minutes=40), [], **rules) == ([], [])
+    assert remind_and_escalate(db, now + timedelta(minutes=40), **rules) == ([], [])
     assert "Reminder" in sent_to(db, ANNAPURNA, "sms")[-1]
-    assert remind_and_escalate(db, now + timedelta(minutes=121), [], **rules) == (
+    assert remind_and_escalate(db, now + timedelta(minutes=121), **rules) == (
         [], [order.number])
     assert order.escalated_at is not None
     audit = db.scalars(select(AuditEvent).where(AuditEvent.action == "order.escalated")).one()
@@ -293,7 +293,8 @@ def test_order_alert_job_alerts_each_channel_once(db, buyer):
     assert len(bodies) == 3
     for body in bodies:
         assert f"New order {number}" in body and "Sita Kirana Pasal, Kathmandu" in body
-        assert "Mansuli Rice — 2 sack × 1,934.50 = 3,869" in body and f"ACCEPT {number}" in body
+        assert "Mansuli Rice — 2 sack × Rs 1,934.50 = Rs 3,869.00" in body
+        assert f"ACCEPT {number}" in body
     email = db.scalars(select(Message).join(Conversation).where(
         Conversation.channel == "email")).one()
     assert email.meta["subject"] == f"New order {number} from Sita Kirana Pasal, Kathmandu"
@@ -308,8 +309,8 @@ def test_unused_engine_event_kinds_get_help(db, buyer):
 
 
 def test_cancelled_order_is_told_to_the_vendor_once(db, buyer):
-    from app.orders import transition
     from jobs.alerts import order_cancelled, order_placed
+    from market.orders import transition
 
     order = place(db, buyer, "V-KTM-ANNAPURNA", [("RICE-MANSULI", 1, "sack")])
     order_id, number = order.id, order.number
@@ -324,15 +325,43 @@ def test_cancelled_order_is_told_to_the_vendor_once(db, buyer):
 
 
 def test_rejected_credit_order_comes_off_the_account_and_the_new_one_goes_on(db, buyer):
-    from app import credit
+    from market import ledger
 
     rice = db.scalars(select(Product).where(Product.sku == "RICE-MANSULI")).one()
     db.add(Listing(vendor_id=vendor(db, "V-KTM-DAIRY").id, product_id=rice.id,
                    price=Decimal("80"), stock=Decimal("1000")))
     order = place(db, buyer, "V-KTM-ANNAPURNA", [("RICE-MANSULI", 1, "sack")])
     order.payment_method = "credit"
-    credit.charge_order(db, order)
+    ledger.charge_order(db, order)
     db.flush()
-    assert credit.balance(db, buyer.id) == order.total
+    assert ledger.balance(db, buyer.id) == order.total
     says(db, ANNAPURNA, f"reject {order.number} no stock")
-    assert credit.balance(db, buyer.id) == Decimal("2000.00")
+    assert ledger.balance(db, buyer.id) == Decimal("2000.00")
+
+
+def test_the_sweeper_alerts_an_order_whose_alert_job_was_lost(db, buyer):
+    from jobs.sweeper import sweep
+
+    lost = place(db, buyer, "V-KTM-ANNAPURNA", [("RICE-MANSULI", 1, "sack")])
+    lost.created_at = utcnow() - timedelta(minutes=5)
+    fresh = place(db, buyer, "V-KTM-ANNAPURNA", [("RICE-MANSULI", 2, "sack")])
+    held = place(db, buyer, "V-KTM-ANNAPURNA", [("RICE-MANSULI", 3, "sack")])
+    held.created_at, held.approval = utcnow() - timedelta(minutes=5), "held"
+    numbers = lost.number, fresh.number, held.number
+    db.commit()  # as the buyer flow commits; its alert job was then lost
+    assert sent_to(db, ANNAPURNA) == []
+    assert sweep()["order_alerts"] == 1
+    alerts = sent_to(db, ANNAPURNA)
+    assert alerts and all(f"New order {numbers[0]}" in body for body in alerts)
+    assert not any(number in body for body in alerts for number in numbers[1:])
+    assert sweep()["order_alerts"] == 0  # alerted now: never twice
+
+
+def test_the_buyer_reads_one_order_amount_the_same_way_everywhere(db, buyer):
+    from market.buyer_flow import placed_message
+
+    order = place(db, buyer, "V-KTM-ANNAPURNA", [("RICE-MANSULI", 2, "sack")])
+    receipt = placed_message([order], "en")
+    accepted = says(db, ANNAPURNA, "accept " + order.number) and sent_to(db, BUYER)[-1]
+    assert "Rs 3,869.00" in receipt and "Rs 3,869.00" in accepted
+    assert "NPR" not in receipt + accepted

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.config import Config, normalise_database_url
-from app.phones import normalise_phone
+from market.config import Config, normalise_database_url
+from market.phones import normalise_phone
 
 
 @pytest.mark.parametrize("raw, expected", [

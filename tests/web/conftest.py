@@ -9,9 +9,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app.auth import create_staff
-from app.models import Buyer, Conversation, Vendor
-from app.orders import ItemSnapshot, create_order
+from market.models import Buyer, Conversation, Vendor
+from market.orders import ItemSnapshot, create_order
+from market.staff import create_staff
 
 PASSWORD = "correct horse battery"
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'

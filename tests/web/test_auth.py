@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.models import AuditEvent
+from market.models import AuditEvent
 from tests.web.conftest import PASSWORD, csrf_token, login, post_form
 
 STAFF_PAGES = ["/admin/", "/admin/orders", "/admin/vendors", "/admin/vendors/new",

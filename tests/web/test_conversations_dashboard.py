@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.db import utcnow
-from app.models import INBOUND, AuditEvent, Message, Staff
+from market.db import utcnow
+from market.models import INBOUND, AuditEvent, Message, Staff
 from tests.web.conftest import make_buyer, make_conversation, make_order, post_form
 
 XSS = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
@@ -19,7 +19,7 @@ def inbound(db, conv, body, **meta):
 
 
 def test_take_over_reply_and_hand_back(as_staff, db, staff_user):
-    from app.models import Conversation
+    from market.models import Conversation
 
     staff_id = staff_user.id
     buyer = make_buyer(db)
@@ -113,7 +113,7 @@ def test_admin_cannot_lock_themselves_out(as_admin, db, admin_user):
 
 
 def test_audit_log_filters_by_staff_action_and_target(as_admin, db, staff_user, catalog):
-    from app.audit import record
+    from market.audit import record
 
     record(db, staff_user, "vendor.verify", ("vendor", 1), {"why": XSS}, "10.0.0.1")
     record(db, staff_user, "order.status", ("order", 2), {}, "10.0.0.1")

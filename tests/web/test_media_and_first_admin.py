@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, select
 
-from app import media
-from app.db import db as database
-from app.models import Staff
+from market import media
+from market.db import db as database
+from market.models import Staff
 from tests.conftest import make_config
 
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.db import utcnow
-from app.models import RFQ, AuditEvent, Lead, Plan, Quote, Vendor
+from market.db import utcnow
+from market.models import RFQ, AuditEvent, Lead, Plan, Quote, Vendor
 from tests.web.conftest import csrf_token, login, make_buyer, make_order, post_form
 
 
@@ -87,7 +87,7 @@ def test_declining_a_held_order_rejects_it(as_admin, db, catalog):
 
 
 def test_payment_against_an_order_lowers_the_balance(as_staff, db, catalog):
-    from app.credit import charge_order
+    from market.ledger import charge_order
 
     buyer = make_buyer(db)
     order = make_order(db, buyer, payment_method="credit")

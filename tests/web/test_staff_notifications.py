@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from app.config import Config
-from app.db import utcnow
-from app.models import (
+from market.config import Config
+from market.db import utcnow
+from market.models import (
     AuditEvent,
     Conversation,
     CreditEntry,
@@ -20,8 +20,8 @@ from app.models import (
     Product,
     Vendor,
 )
-from app.orders import ItemSnapshot, create_order
-from app.vendor_orders import remind_and_escalate
+from market.orders import ItemSnapshot, create_order
+from market.vendor_orders import remind_and_escalate
 from tests.web.conftest import make_buyer, make_order, post_form
 
 ANNAPURNA = "+9779801000001"
@@ -76,7 +76,7 @@ def test_approving_a_held_order_charges_it_once_alerts_the_vendor_and_tells_the_
     assert all(m.status == "delivered" for m in alerts if m.conversation.channel == "sms")
     assert f"New order {number}" in texts_to(db, ANNAPURNA)[-1]
     assert texts_to(db, phone) == [
-        f"Your order {number} with Annapurna Traders (NPR 1,934.50) is approved on credit "
+        f"Your order {number} with Annapurna Traders (Rs 1,934.50) is approved on credit "
         "and has gone to the vendor."]
     audit = db.scalar(select(AuditEvent).where(AuditEvent.action == "order.approval"))
     assert audit.detail["decision"] == "approved" and audit.staff_id is not None
@@ -95,8 +95,8 @@ def test_an_approved_order_waits_for_its_vendor_from_the_approval(as_admin, db, 
     decide(as_admin, order, "approved")
     rules = {"remind_after": timedelta(minutes=30), "escalate_after": timedelta(minutes=120),
              "max_reminders": 2}
-    assert remind_and_escalate(db, utcnow() + timedelta(minutes=5), [], **rules) == ([], [])
-    assert remind_and_escalate(db, utcnow() + timedelta(minutes=31), [], **rules) == (
+    assert remind_and_escalate(db, utcnow() + timedelta(minutes=5), **rules) == ([], [])
+    assert remind_and_escalate(db, utcnow() + timedelta(minutes=31), **rules) == (
         [number], [])
     assert db.get(Order, order_id).escalated_at is None
 
@@ -130,7 +130,7 @@ def test_staff_status_change_tells_a_nepali_buyer_in_nepali(as_staff, db, catalo
     post_form(as_staff, page, f"{page}/status", {"status": "accepted"})
     post_form(as_staff, page, f"{page}/status", {"status": "dispatched"})
     assert texts_to(db, phone) == [
-        f"Annapurna Traders ले तपाईंको अर्डर {number} (NPR 1,934.50) स्वीकार गर्नुभयो।",
+        f"Annapurna Traders ले तपाईंको अर्डर {number} (रु 1,934.50) स्वीकार गर्नुभयो।",
         f"तपाईंको अर्डर {number} Annapurna Traders बाट पठाइएको छ।"]
     assert texts_to(db, ANNAPURNA) == []  # the vendor did it (staff for it): no news to them
 
@@ -148,7 +148,7 @@ def test_staff_cancel_tells_buyer_and_the_alerted_vendor_and_gives_credit_back(
     assert owed(db, order_id) == 0
     assert texts_to(db, phone)[-1] == (
         f"Your order {number} with Annapurna Traders was cancelled by our staff.")
-    assert f"Order {number} (NPR 1,934.50, Ram Kirana, Kathmandu) was cancelled by our " \
+    assert f"Order {number} (Rs 1,934.50, Ram Kirana, Kathmandu) was cancelled by our " \
         "staff" in texts_to(db, ANNAPURNA)[-1]
     assert len(sent_alerts(db, number, "cancelled")) == 2  # SMS and e-mail
     events = db.scalars(select(AuditEvent.action).where(AuditEvent.target_type == "order")
@@ -201,13 +201,13 @@ def test_escalated_orders_have_a_filter_and_a_dashboard_count(as_staff, db, cata
 
 
 def test_vendor_tunables_come_from_the_environment(monkeypatch, app):
-    from app import rfqs
+    from market.config import setting
 
     monkeypatch.setenv("ORDER_REMIND_MINUTES", "7")
     monkeypatch.setenv("RFQ_LEADS", "9")
     config = Config.from_env()
     assert (config.ORDER_REMIND_MINUTES, config.RFQ_LEADS) == (7, 9)
-    assert (config.ORDER_ESCALATE_MINUTES, config.RFQ_TTL_DAYS) == (120, 3)
-    assert rfqs.setting("RFQ_LEADS") == 5  # the test app was made without them
+    assert (config.ORDER_ESCALATE_MINUTES, config.LEAD_TTL_DAYS) == (120, 3)
+    assert setting("RFQ_LEADS") == 5  # the test app was made without them
     app.config["RFQ_LEADS"] = config.RFQ_LEADS
-    assert rfqs.setting("RFQ_LEADS") == 9
+    assert setting("RFQ_LEADS") == 9

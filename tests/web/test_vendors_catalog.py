@@ -6,7 +6,7 @@ import io
 
 from sqlalchemy import func, select
 
-from app.models import AuditEvent, Listing, Product, Subscription, Vendor, VendorDocument
+from market.models import AuditEvent, Listing, Product, Subscription, Vendor, VendorDocument
 from tests.conftest import CATALOG
 from tests.web.conftest import csrf_token, post_form
 

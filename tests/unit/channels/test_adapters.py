@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from app.channels import ChannelError, OutboundMessage
-from app.channels.meta import MetaChannel
-from app.channels.twilio import ContentCache, TwilioChannel
+from market.channels import ChannelError, OutboundMessage
+from market.channels.meta import MetaChannel
+from market.channels.twilio import ContentCache, TwilioChannel
 from tests.fakes.twilio import FakeTwilio
 
 DRAFT = "Total Rs 972.10\n1. Yes, place order\n2. No, drop it"

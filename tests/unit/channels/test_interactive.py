@@ -1,7 +1,7 @@
 """Splitting long bodies and laying options out as buttons, and how a tap reads."""
 from __future__ import annotations
 
-from app.channels.interactive import (
+from market.channels.interactive import (
     MAX_BODY,
     layout,
     length,
@@ -10,8 +10,8 @@ from app.channels.interactive import (
     split_body,
     twilio_types,
 )
-from app.conversations import event_of
-from app.models import Message
+from market.engine import event_of
+from market.models import Message
 
 
 def lines(n: int, width: int = 70) -> list[str]:

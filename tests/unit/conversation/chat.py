@@ -1,10 +1,11 @@
 """A buyer chat played against the pure engine, with the demo catalog read from CSV (no
-database): the real parser, listing facts filtered as app/pricing.py filters them, and
-profile updates applied the way app/buyer_flow.py applies them."""
+database): the real parser, the event and context made as market/buyer_context.py makes
+them, listing facts filtered as market/pricing.py filters them, and profile updates applied
+the way market/buyer_flow.py applies them."""
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
@@ -12,19 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from conversation import Context, Event, State, handle
-from conversation.actions import UpdateBuyer
+from conversation.actions import Action, Reply, UpdateBuyer
 from conversation.commands import parse_command
 from conversation.offers import ListingFact
-from conversation.types import Action, Reply
+from conversation.types import BuyerFacts, BuyerProfile, OrderFacts, ReorderLine
+from parsers import Catalog, ParseResult, parse
 
 CATALOG = Path(__file__).resolve().parents[3] / "data" / "catalog"
 START = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
 
 @cache
-def catalog() -> Any:
-    from parsers import Catalog
-
+def catalog() -> Catalog:
     return Catalog.load_dir(CATALOG)
 
 
@@ -62,13 +62,14 @@ def towns() -> list[str]:
 
 @dataclass
 class Chat:
-    """One buyer's conversation; `send` returns the actions of one message."""
+    """One buyer's conversation; `send` returns the actions of one message. `party` holds
+    the fields of the buyer's `BuyerProfile`, changed as their answers are saved."""
 
     party: dict[str, Any] = field(default_factory=dict)
     state: State = field(default_factory=State)
     now: datetime = START
-    orders: list[dict[str, Any]] = field(default_factory=list)
-    last_order_lines: list[dict[str, Any]] = field(default_factory=list)
+    orders: list[OrderFacts] = field(default_factory=list)
+    last_order_lines: list[ReorderLine] = field(default_factory=list)
     offers: dict[str, list[ListingFact]] | None = None
     log: list[Action] = field(default_factory=list)
 
@@ -80,39 +81,43 @@ class Chat:
                           "language": language, "currency": "NPR", "onboarded": True,
                           "registered_by_staff": True, **party})
 
-    def context(self, text: str, parsed: Any = None) -> Context:
-        onboarded = self.party.get("onboarded") or self.party.get("registered_by_staff")
-        extra: dict[str, Any] = {"towns": towns(), "handoff_hours": 12, "draft_ttl_hours": 24}
-        if onboarded:
-            from parsers import parse
+    def inputs(self, event: Event, parsed: ParseResult | None = None) -> tuple[Event, Context]:
+        """The event (an onboarded buyer's order parsed on it) and the context, as
+        market/buyer_context.py makes them; `parsed` stands in for the parser's answer."""
+        profile = BuyerProfile(**self.party)
+        facts = BuyerFacts(profile=profile, towns=tuple(towns()), handoff_hours=12,
+                           draft_ttl_hours=24)
+        if not (profile.onboarded or profile.registered_by_staff):
+            return event, Context(role="buyer", buyer=facts)
+        said = event.text if event.kind == "text" else ""
+        command = parse_command(said) if said else None
+        wanted = event.order_text if event.kind != "timer" else ""
+        if parsed is None and wanted and command is None:
+            parsed = parse(wanted, catalog())
+        number = command.arg if command and command.name in ("status", "cancel") else None
+        facts = replace(
+            facts, catalog=catalog(),
+            offers=self.offers if self.offers is not None else facts_for(profile.town or ""),
+            orders=tuple(self.orders), last_order_lines=tuple(self.last_order_lines),
+            order=next((o for o in self.orders if o.number == number), None))
+        return replace(event, parse=parsed), Context(role="buyer", buyer=facts)
 
-            command = parse_command(text) if text else None
-            number = command.arg if command and command.name in ("status", "cancel") else None
-            extra.update(
-                catalog=catalog(),
-                parse=parsed if parsed is not None
-                else parse(text, catalog()) if text and command is None else None,
-                offers=self.offers if self.offers is not None
-                else facts_for(self.party.get("town") or ""),
-                orders=self.orders, last_order_lines=self.last_order_lines,
-                order=next((o for o in self.orders if o["number"] == number), None))
-        return Context(role="buyer", party=dict(self.party), extra=extra)
-
-    def send(self, text: str, after: timedelta = timedelta(seconds=5), parsed: Any = None,
-             **meta: Any) -> list[Action]:
+    def send(self, text: str, after: timedelta = timedelta(seconds=5),
+             parsed: ParseResult | None = None, **meta: Any) -> list[Action]:
         """One message; `parsed` stands in for the parser's answer when a test needs a
         particular one (an unsure line with alternatives)."""
         self.now += after
-        event = Event(kind="text", now=self.now, text=text, meta=meta)
-        return self._run(event, text, parsed)
+        return self.run(Event(kind="text", now=self.now, text=text, meta=meta), parsed)
 
     def tick(self, after: timedelta) -> list[Action]:
         """A timer event `after` from the last one."""
         self.now += after
-        return self._run(Event(kind="timer", now=self.now), "")
+        return self.run(Event(kind="timer", now=self.now))
 
-    def _run(self, event: Event, text: str, parsed: Any = None) -> list[Action]:
-        self.state, actions = handle(self.state, event, self.context(text, parsed))
+    def run(self, event: Event, parsed: ParseResult | None = None) -> list[Action]:
+        """Any event, handled; the profile updated as the buyer's answers are saved."""
+        event, ctx = self.inputs(event, parsed)
+        self.state, actions = handle(self.state, event, ctx)
         for action in actions:
             if isinstance(action, UpdateBuyer):
                 self.party.update({"shop" if k == "shop_name" else k: v
@@ -123,7 +128,7 @@ class Chat:
     def replies(self, actions: list[Action]) -> list[str]:
         return [a.text for a in actions if isinstance(a, Reply)]
 
-    def said(self, text: str, parsed: Any = None, **meta: Any) -> str:
+    def said(self, text: str, parsed: ParseResult | None = None, **meta: Any) -> str:
         """Send `text`; the replies joined, for asserting on."""
         return "\n".join(self.replies(self.send(text, parsed=parsed, **meta)))
 

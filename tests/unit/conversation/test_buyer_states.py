@@ -1,14 +1,15 @@
-"""Issue 4: the buyer's state machine, state by state, in English, Nepali and Hindi."""
+"""The buyer's state machine, state by state, in English, Nepali and Hindi."""
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
-from conversation.actions import CancelOrder, PlaceOrders, UpdateBuyer
+from conversation.actions import AcceptQuote, CancelOrder, OpenRFQ, PlaceOrders, Reply, UpdateBuyer
 from conversation.texts import text
-from conversation.types import AcceptQuote, OpenRFQ, Reply
+from conversation.types import OrderFacts, OrderItemFacts, ReorderLine
 from parsers import ParsedItem, ParseResult
 from tests.unit.conversation.chat import Chat, facts_for
 
@@ -217,12 +218,11 @@ def test_declining_a_quote_offer():
 # --- commands -------------------------------------------------------------------------------
 
 ORDERS = [
-    {"number": "1002", "status": "dispatched", "approval": "none", "vendor": "Himal",
-     "total": "1348.32", "currency": "NPR", "items": [
-         {"sku": "COKE-500", "name": "Coca-Cola 500 ml", "quantity": 24.0, "unit": "bottle",
-          "subtotal": "1348.32"}]},
-    {"number": "1001", "status": "pending", "approval": "held", "vendor": "Annapurna Traders",
-     "total": "972.10", "currency": "NPR", "items": []},
+    OrderFacts(number="1002", status="dispatched", vendor="Himal", total=Decimal("1348.32"),
+               items=(OrderItemFacts(name="Coca-Cola 500 ml", quantity=24.0, unit="bottle",
+                                     subtotal=Decimal("1348.32")),)),
+    OrderFacts(number="1001", status="pending", approval="held", vendor="Annapurna Traders",
+               total=Decimal("972.10")),
 ]
 
 
@@ -253,8 +253,7 @@ def test_cancel_only_before_dispatch(language):
 def test_reorder_reprices_the_last_order():
     chat = Chat.registered(language="ne")
     assert chat.said("reorder") == text("reorder_none", "ne")
-    chat.last_order_lines = [{"sku": "SUGAR", "base_quantity": 60.0},
-                             {"sku": "COKE-500", "base_quantity": 24.0}]
+    chat.last_order_lines = [ReorderLine("SUGAR", 60.0), ReorderLine("COKE-500", 24.0)]
     reply = chat.send("pheri")[0]
     assert reply.text.startswith(text("reorder_header", "ne"))
     assert chat.lines() == [("SUGAR", 60.0, "V-KTM-ANNAPURNA"),

@@ -1,4 +1,4 @@
-"""Issue 4: the words buyers use for commands, answers, languages and towns (en, ne, hi)."""
+"""The words buyers use for commands, answers, languages and towns (en, ne, hi)."""
 from __future__ import annotations
 
 from decimal import Decimal

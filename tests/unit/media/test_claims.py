@@ -1,12 +1,12 @@
-"""Issue 5: the media job may run twice, or die half way; claims keep the work single."""
+"""The media job may run twice, or die half way; claims keep the work single."""
 from __future__ import annotations
 
 from datetime import timedelta
 
-from app.db import utcnow
-from app.media_intake import CLAIM_TIMEOUT, MAX_ATTEMPTS, claim, is_prepared, record
-from app.messaging import Inbound, store_inbound
-from app.models import Message
+from market.db import utcnow
+from market.media_intake import CLAIM_TIMEOUT, MAX_ATTEMPTS, claim, is_prepared, record
+from market.messaging import Inbound, store_inbound
+from market.models import Message
 
 
 def photo_message(db, items: int = 1) -> int:

@@ -1,4 +1,4 @@
-"""Issue 5: fetching buyers' media — the size limit, retries, provider auth kept to the
+"""Fetching buyers' media — the size limit, retries, provider auth kept to the
 provider — against a real HTTP server on loopback."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from app.media_intake import MediaRefused, download, fetch, twilio_auth, with_retries
+from market.media_intake import MediaRefused, download, fetch, twilio_auth, with_retries
 
 PAYLOAD = b"\xff\xd8\xff" + b"x" * 997  # 1000 bytes
 

@@ -1,4 +1,4 @@
-"""Issue 5: what the buyer is told about a photo — what was read, and the draft made of it;
+"""What the buyer is told about a photo — what was read, and the draft made of it;
 or why it could not be used — in their language, through the pure engine."""
 from __future__ import annotations
 
@@ -17,8 +17,7 @@ def photo(chat: Chat, read: str = "", caption: str = "",
     chat.now += timedelta(seconds=5)
     event = Event(kind="text" if caption else "image", now=chat.now, text=caption,
                   media_count=1, ocr_text=read, media_errors=errors)
-    said = "\n".join(p for p in (caption, read) if p)
-    return "\n".join(chat.replies(chat._run(event, said)))
+    return "\n".join(chat.replies(chat.run(event)))
 
 
 def test_the_draft_shows_what_was_read_from_the_photo():

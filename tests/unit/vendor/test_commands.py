@@ -1,4 +1,4 @@
-"""Issue 6: what vendors write is understood, in English, Nepali and Hindi."""
+"""What vendors write is understood, in English, Nepali and Hindi."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 from conversation import Context, Event, Reply, State, handle
+from conversation.actions import AnswerOrder, SubmitQuote, UnlockLead
 from conversation.texts_vendor import VENDOR_TEXTS
-from conversation.vendor import AnswerOrder, SubmitQuote, UnlockLead
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 VENDOR = Context(role="vendor", channel="sms", party={"code": "V-1", "name": "Annapurna"})

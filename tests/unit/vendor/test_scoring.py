@@ -1,9 +1,10 @@
-"""Issue 6: how vendors are ranked for a lead, without embeddings."""
+"""How vendors are ranked for a lead, without embeddings."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from app.rfqs import VendorFacts, add_month, score
+from market.leads import VendorFacts, score
+from market.plans import add_month
 
 BASE = VendorFacts(categories=frozenset({"staples"}), town="Kathmandu", verified=True)
 

@@ -1,0 +1,217 @@
+"""Storing messages: inbound exactly once per provider id, outbound through the outbox.
+
+Everything here flushes but never commits: the caller (webhook, job) commits once, and each
+outbound row queued here is sent once that commit happens (market.tasks.send_after_commit).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Json
+from sqlalchemy import JSON, Connection, Engine, bindparam, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from market.db import UTCDateTime, utcnow
+from market.models import INBOUND, OUTBOUND, Conversation, Message, Outbox
+from market.models.messaging import DELIVERY_RANK
+from market.tasks import send_after_commit
+
+
+def get_or_create_conversation(session: Session, channel: str, address: str) -> Conversation:
+    """The conversation for (channel, address), made race-free by ON CONFLICT DO NOTHING."""
+    found = session.scalar(
+        select(Conversation).where(Conversation.channel == channel,
+                                   Conversation.address == address)
+    )
+    if found is not None:
+        return found
+    conversation_id = _conversation_id(session.connection(), channel, address, cache=False)
+    return session.get_one(Conversation, conversation_id)
+
+
+@dataclass
+class Inbound:
+    """One inbound message as a provider delivered it, before it is stored."""
+
+    channel: str
+    address: str
+    provider_id: str
+    body: str = ""
+    media: list[dict[str, Any]] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+# The webhook's hot path is two statements in autocommit on a pooled connection: the ORM's
+# unit of work costs more than the whole rest of the request. Both run on SQLite and PostgreSQL.
+_INSERT_INBOUND = text(
+    "INSERT INTO messages (conversation_id, direction, channel, provider_id, body, media, meta,"
+    " status, created_at) VALUES (:conversation_id, :direction, :channel, :provider_id, :body,"
+    " :media, :meta, 'received', :created_at)"
+    " ON CONFLICT (provider_id) DO NOTHING RETURNING id"
+).bindparams(bindparam("media", type_=JSON), bindparam("meta", type_=JSON),
+             bindparam("created_at", type_=UTCDateTime))
+_SELECT_CONVERSATION = text(
+    "SELECT id FROM conversations WHERE channel = :channel AND address = :address")
+_INSERT_CONVERSATION = text(
+    "INSERT INTO conversations (channel, address, state, slots, opted_out, created_at,"
+    " updated_at) VALUES (:channel, :address, 'new', :slots, false, :now, :now)"
+    " ON CONFLICT (channel, address) DO NOTHING"
+).bindparams(bindparam("slots", type_=JSON), bindparam("now", type_=UTCDateTime))
+
+# Conversation ids never change and rows are never deleted by the service, so each process
+# remembers them (bounded, dropped when full). A row deleted anyway fails the foreign key and
+# is looked up again; only emptying the table with its id sequence restarted (as integration
+# tests do) needs the memory cleared.
+_conversation_ids: dict[tuple[str, str], int] = {}
+_CONVERSATION_CACHE_SIZE = 50_000
+
+
+def _conversation_id(conn: Connection, channel: str, address: str, cache: bool) -> int:
+    key = (channel, address)
+    found = _conversation_ids.get(key) if cache else None
+    if found is not None:
+        return found
+    params = {"channel": channel, "address": address}
+    found = conn.execute(_SELECT_CONVERSATION, params).scalar()
+    if found is None:
+        conn.execute(_INSERT_CONVERSATION, {**params, "slots": {}, "now": utcnow()})
+        found = conn.execute(_SELECT_CONVERSATION, params).scalar_one()
+    if cache:
+        if len(_conversation_ids) >= _CONVERSATION_CACHE_SIZE:
+            _conversation_ids.clear()
+        _conversation_ids[key] = found
+    return found
+
+
+def _store(conn: Connection, inbound: Inbound, cache: bool) -> tuple[int, int | None]:
+    conversation_id = _conversation_id(conn, inbound.channel, inbound.address, cache)
+    message_id = conn.execute(_INSERT_INBOUND, {
+        "conversation_id": conversation_id, "direction": INBOUND, "channel": inbound.channel,
+        "provider_id": inbound.provider_id, "body": inbound.body, "media": inbound.media,
+        "meta": inbound.meta, "created_at": utcnow(),
+    }).scalar()
+    return conversation_id, message_id
+
+
+def store_inbound(session: Session, inbound: Inbound) -> tuple[int, int | None]:
+    """Store a message in the session's transaction unless its provider id is already stored.
+
+    Returns (conversation id, new message id or None for a repeat). Concurrent repeats are
+    settled by the unique index, not by a read-then-write race.
+    """
+    return _store(session.connection(), inbound, cache=False)
+
+
+# The same INSERT in psycopg's own terms: on the webhook's hot path, SQLAlchemy's statement
+# and result handling cost more CPU than PostgreSQL spends on the row.
+_PG_INSERT_INBOUND = (
+    "INSERT INTO messages (conversation_id, direction, channel, provider_id, body, media, meta,"
+    " status, created_at) VALUES (%s, 'in', %s, %s, %s, %s, %s, 'received', now())"
+    " ON CONFLICT (provider_id) DO NOTHING RETURNING id"
+)
+
+
+def _store_fast(conn: Connection, inbound: Inbound, cache: bool) -> tuple[int, int | None]:
+    if conn.dialect.name != "postgresql":
+        return _store(conn, inbound, cache)
+    conversation_id = _conversation_id(conn, inbound.channel, inbound.address, cache)
+    raw = conn.connection.dbapi_connection
+    row = raw.execute(_PG_INSERT_INBOUND, (  # type: ignore[union-attr]
+        conversation_id, inbound.channel, inbound.provider_id, inbound.body,
+        Json(inbound.media), Json(inbound.meta))).fetchone()
+    return conversation_id, (row[0] if row else None)
+
+
+def intake_inbound(bind: Engine | Connection, inbound: Inbound) -> tuple[int, int | None]:
+    """`store_inbound` for the webhook: committed on return, in one autocommit statement when
+    the conversation is known to this process. `bind` is `db.autocommit_engine`, or a
+    connection inside a transaction (tests), where nothing is cached."""
+    if isinstance(bind, Connection):
+        return _store_fast(bind, inbound, cache=False)
+    try:
+        with bind.connect() as conn:
+            return _store_fast(conn, inbound, cache=True)
+    except (IntegrityError, psycopg.IntegrityError):
+        # A remembered conversation that no longer exists: forget it and look it up again.
+        if _conversation_ids.pop((inbound.channel, inbound.address), None) is None:
+            raise
+    except DBAPIError as exc:
+        # Connections are not pinged before use; a dead one is dropped and we try once more.
+        if not exc.connection_invalidated:
+            raise
+    except psycopg.OperationalError:
+        pass  # the raw driver's view of a dead connection: a fresh one is taken below
+    with bind.connect() as conn:
+        return _store_fast(conn, inbound, cache=True)
+
+
+def queue_outbound(
+    session: Session,
+    conversation: Conversation,
+    body: str,
+    *,
+    meta: dict[str, Any] | None = None,
+    staff_id: int | None = None,
+    force: bool = False,
+) -> Message | None:
+    """Add an outbound message and its outbox row, sent after the commit; nothing for an
+    opted-out address. `force` is only for the one confirmation sent in answer to STOP.
+    """
+    if conversation.opted_out and not force:
+        return None
+    message = Message(
+        conversation_id=conversation.id, direction=OUTBOUND, channel=conversation.channel,
+        body=body, media=[], meta=meta or {}, status="pending", sent_by_staff_id=staff_id,
+        created_at=utcnow(),
+    )
+    message.outbox = Outbox(next_attempt_at=utcnow())
+    session.add(message)
+    session.flush()
+    send_after_commit(session, message.id)
+    return message
+
+
+def say(session: Session, conv: Conversation, body: str, *, options: tuple[str, ...] = (),
+        force: bool = False) -> Message | None:
+    """A reply on `conv`, with `options` offered as buttons where the channel has them."""
+    meta: dict[str, Any] = {"options": list(options)} if options else {}
+    if force:
+        meta["even_if_opted_out"] = True
+    return queue_outbound(session, conv, body, meta=meta, force=force)
+
+
+def record_status(
+    session: Session,
+    status: str,
+    *,
+    message_id: int | None = None,
+    provider_id: str | None = None,
+    error_code: str | None = None,
+    error_message: str | None = None,
+) -> Message | None:
+    """Apply a delivery status callback. Out-of-order callbacks never move a status back."""
+    message = None
+    if message_id is not None:
+        message = session.get(Message, message_id, with_for_update=True)
+    if message is None and provider_id:
+        message = session.scalar(
+            select(Message).where(Message.provider_id == provider_id).with_for_update()
+        )
+    if message is None or message.direction != OUTBOUND:
+        return None
+    if provider_id and not message.provider_id:
+        message.provider_id = provider_id
+    status = status.lower()
+    if status not in DELIVERY_RANK:
+        return message
+    failed = status in ("failed", "undelivered")
+    if failed or DELIVERY_RANK[status] > DELIVERY_RANK.get(message.status, -1):
+        message.status = status
+        message.status_updated_at = utcnow()
+    if error_code:
+        message.error_code = str(error_code)
+        message.error_message = error_message
+    return message

@@ -1,0 +1,98 @@
+"""Conversations, the messages in them (both directions) and the outbox of unsent ones."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from market.db import Base, utcnow
+from market.models.people import Buyer, Vendor
+
+INBOUND = "in"
+OUTBOUND = "out"
+
+# Outbound delivery states as Twilio reports them, plus our own before the provider has it.
+DELIVERY_STATES = ("pending", "sending", "queued", "sent", "delivered", "read", "failed",
+                   "undelivered")
+# A later callback never moves a message back to an earlier state (callbacks arrive out of order).
+DELIVERY_RANK = {s: i for i, s in enumerate(DELIVERY_STATES)}
+
+
+class Conversation(Base):
+    """One per address (E.164 phone or e-mail) and channel; holds the engine's state."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(200))
+    buyer_id: Mapped[int | None] = mapped_column(ForeignKey("buyers.id"), index=True)
+    vendor_id: Mapped[int | None] = mapped_column(ForeignKey("vendors.id"), index=True)
+    state: Mapped[str] = mapped_column(String(40), default="new")
+    slots: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    draft: Mapped[dict[str, Any] | None] = mapped_column()
+    language: Mapped[str | None] = mapped_column(String(2))
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    handoff_until: Mapped[datetime | None] = mapped_column()
+    last_inbound_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    buyer: Mapped[Buyer | None] = relationship()
+    vendor: Mapped[Vendor | None] = relationship()
+
+
+class Message(Base):
+    """A message in or out. `provider_id` (Twilio's MessageSid) is unique: replays store nothing."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        Index("ix_messages_conversation_id_id", "conversation_id", "id"),
+        Index("ix_messages_unprocessed", "direction", "processed_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    direction: Mapped[str] = mapped_column(String(3))
+    channel: Mapped[str] = mapped_column(String(16))
+    provider_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    # [{"url", "content_type", "storage_key"}]
+    media: Mapped[list[Any]] = mapped_column(default=list)
+    # Provider extras kept for the engine: ProfileName, button payloads, quick-reply options.
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    sent_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    processed_at: Mapped[datetime | None] = mapped_column()
+    status_updated_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    conversation: Mapped[Conversation] = relationship()
+    outbox: Mapped[Outbox | None] = relationship(back_populates="message", uselist=False)
+
+
+class Outbox(Base):
+    """Delivery bookkeeping for one outbound message: attempts, backoff, last error."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "done", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), unique=True
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    message: Mapped[Message] = relationship(back_populates="outbox")
