@@ -71,6 +71,8 @@ class Message(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     sent_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     processed_at: Mapped[datetime | None] = mapped_column()
+    # Inbound: how many times processing it has failed (a poison message stops at a limit).
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     status_updated_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -108,6 +108,8 @@ class Staff(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column()
+    # Kept in the session cookie; changed at logout, so a copied cookie stops working.
+    session_nonce: Mapped[str | None] = mapped_column(String(64))
 
 
 class ApiToken(Base):
@@ -122,5 +124,6 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column()
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    expires_at: Mapped[datetime | None] = mapped_column()
 
     staff: Mapped[Staff] = relationship()
