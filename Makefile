@@ -34,12 +34,15 @@ services:
 migrate: install
 	$(BIN)/flask --app app db upgrade
 
+# Production is the default everywhere else (Procfile, render.yaml); `make run` opts out.
+run migrate: export APP_ENV ?= development
+run: export SANDBOX_ENABLED ?= 1
 run: install
 	@bash scripts/system-deps.sh --runtime || echo "(OCR needs tesseract-ocr; photos will be refused without it)"
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app catalog import data/catalog
 	@echo "Serving on http://127.0.0.1:$(PORT)  ·  sandbox chat: http://127.0.0.1:$(PORT)/sandbox"
-	APP_ENV=development SANDBOX_ENABLED=1 $(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT) --with-threads
+	$(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT) --with-threads
 
 test: install-dev system-deps services
 	$(BIN)/ruff check .

@@ -33,7 +33,7 @@ def _int(name: str, default: int) -> int:
 
 @dataclass
 class Config:
-    APP_ENV: str = "development"
+    APP_ENV: str = "production"
     SECRET_KEY: str = ""
     DATABASE_URL: str = f"sqlite:///{ROOT / 'var' / 'app.db'}"
     REDIS_URL: str | None = None

@@ -39,7 +39,8 @@ def database_url() -> Iterator[str]:
 
 def make_config(database_url: str, **overrides: Any) -> Config:
     values: dict[str, Any] = {
-        "DATABASE_URL": database_url, "REDIS_URL": None, "SECRET_KEY": "test-secret",
+        "APP_ENV": "development", "DATABASE_URL": database_url, "REDIS_URL": None,
+        "SECRET_KEY": "test-secret",
         "INPROCESS_THREAD": False, "TWILIO_ACCOUNT_SID": None, "TWILIO_AUTH_TOKEN": None,
         "TWILIO_API_BASE_URL": None, "PUBLIC_BASE_URL": None, "SMTP_URL": None,
         "OPENAI_API_KEY": None, "ADMIN_EMAIL": None, "ADMIN_PASSWORD": None,

@@ -158,7 +158,7 @@ def stack(database_url: str, redis_url: str, queue_prefix: str,
         thread.start()
         truncate_all(app)
         env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": database_url,
-               "SECRET_KEY": "test-secret", "PUBLIC_BASE_URL": base_url,
+               "APP_ENV": "development", "SECRET_KEY": "test-secret", "PUBLIC_BASE_URL": base_url,
                **{k: str(v) for k, v in settings.items()}}
         for key in ("OPENAI_API_KEY", "SMTP_URL", "ADMIN_EMAIL", "ADMIN_PASSWORD"):
             env.pop(key, None)

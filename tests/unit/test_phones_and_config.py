@@ -43,7 +43,17 @@ def test_production_requires_a_secret_key(monkeypatch):
     assert Config.from_env().SECRET_KEY == "s3cret"
 
 
+def test_production_is_the_default(monkeypatch):
+    monkeypatch.delenv("APP_ENV", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        Config.from_env()
+    monkeypatch.setenv("SECRET_KEY", "s3cret")
+    assert Config.from_env().APP_ENV == "production"
+
+
 def test_environment_values_are_typed(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "development")
     monkeypatch.setenv("SEND_MAX_ATTEMPTS", "7")
     monkeypatch.setenv("DATABASE_URL", "postgres://x@y/z")
     cfg = Config.from_env()

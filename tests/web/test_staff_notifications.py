@@ -203,6 +203,7 @@ def test_escalated_orders_have_a_filter_and_a_dashboard_count(as_staff, db, cata
 def test_vendor_tunables_come_from_the_environment(monkeypatch, app):
     from market.config import setting
 
+    monkeypatch.setenv("APP_ENV", "development")
     monkeypatch.setenv("ORDER_REMIND_MINUTES", "7")
     monkeypatch.setenv("RFQ_LEADS", "9")
     config = Config.from_env()
