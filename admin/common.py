@@ -164,3 +164,9 @@ def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.setdefault("money", _money)
     app.jinja_env.filters.setdefault("when", _when)
     app.jinja_env.globals.setdefault("page_url", page_url)
+
+
+def require_staff() -> Any:
+    """For pages outside the admin that only staff may use: None when a staff member is signed
+    in (as the admin checks it), else the redirect to the login page."""
+    return _load_staff()

@@ -8,8 +8,11 @@ from __future__ import annotations
 import logging
 import threading
 
-from flask import Flask
+import psycopg
+from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from market import tasks
 from market.config import Config
@@ -35,6 +38,13 @@ def create_app(config: Config | None = None) -> Flask:
 
     db.init_app(app)
     csrf.init_app(app)
+    if config.PROXY_FIX_HOPS:
+        # Behind a platform's proxy: the client's address and scheme are in X-Forwarded-*.
+        hops = config.PROXY_FIX_HOPS
+        app.wsgi_app = ProxyFix(app.wsgi_app,
+                                x_for=hops, x_proto=hops, x_host=hops)
+    app.register_error_handler(SQLAlchemyOperationalError, _database_unavailable)
+    app.register_error_handler(psycopg.OperationalError, _database_unavailable)
 
     runner = tasks.init_app(app)
     if runner.threaded and not config.REDIS_URL:
@@ -73,3 +83,14 @@ def _run_periodic_duties_here(app: Flask) -> None:
             from jobs.schedule import start_scheduler
 
             start_scheduler(app, tick_seconds=5.0)
+
+
+def _database_unavailable(exc: Exception) -> Response:
+    """The database is down: 503 with Retry-After, so Twilio and Meta deliver the webhook
+    again later (nothing was stored) and API clients back off."""
+    logging.getLogger(__name__).error("database unavailable: %s", exc)
+    from flask import current_app
+
+    retry = str(current_app.config["DB_OUTAGE_RETRY_AFTER"])
+    return Response("the database is unavailable; try again later\n", status=503,
+                    mimetype="text/plain", headers={"Retry-After": retry})

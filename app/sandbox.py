@@ -20,7 +20,7 @@ from flask import (
     send_from_directory,
     session,
 )
-from sqlalchemy import select
+from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from market.db import db
@@ -32,10 +32,26 @@ IMAGE_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp",
                "application/pdf": ".pdf"}
 
 
+LOOPBACK = {"127.0.0.1", "::1"}
+
+
 @bp.before_request
-def _enabled() -> None:
+def _enabled() -> Any:
+    """Served only when SANDBOX_ENABLED is set; to anyone but this machine, only to signed-in
+    staff (the sandbox posts as any phone, signed as the provider would)."""
     if not current_app.config["SANDBOX_ENABLED"]:
         abort(404)
+    if _from_this_machine():
+        return None
+    from admin.common import require_staff
+
+    return require_staff()
+
+
+def _from_this_machine() -> bool:
+    # A proxy on this machine makes every client look local: forwarded requests never count.
+    forwarded = request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded")
+    return request.remote_addr in LOOPBACK and not forwarded
 
 
 def _media_dir() -> Path:
@@ -81,20 +97,31 @@ def send() -> Any:
                     MediaUrl0=request.host_url.rstrip("/") + f"/sandbox/media/{name}")
     if not body and form["NumMedia"] == "0":
         return jsonify(error="type a message or attach an image"), 400
-    response = _signed_post("/webhooks/twilio/whatsapp", form)
     _remember(phone)
+    response = _signed_post("/webhooks/twilio/whatsapp", form)
     return jsonify(status=response.status_code, sid=form["MessageSid"]), (
         200 if response.status_code == 200 else 502)
 
 
-# The transcript is shown only to the browser that chatted as that phone, so a sandbox left
-# reachable never lists other people's conversations.
-SESSION_KEY = "sandbox_phones"
+# A browser sees of a phone's transcript only what came after it first chatted as that phone
+# in the sandbox, never the history of a real buyer or vendor whose number it types.
+SESSION_KEY = "sandbox_since"
 
 
 def _remember(phone: str) -> None:
-    phones = [p for p in session.get(SESSION_KEY, []) if p != phone]
-    session[SESSION_KEY] = (phones + [phone])[-20:]
+    """Note where this browser's part of `phone`'s transcript begins (kept for 20 phones)."""
+    since: dict[str, int] = dict(session.get(SESSION_KEY, {}))
+    if phone not in since:
+        conv = _conversation(phone)
+        last = db.session.scalar(select(func.max(Message.id)).where(
+            Message.conversation_id == conv.id)) if conv is not None else None
+        since[phone] = int(last or 0)
+    session[SESSION_KEY] = dict(list(since.items())[-20:])
+
+
+def _conversation(phone: str) -> Conversation | None:
+    return db.session.scalar(select(Conversation).where(Conversation.channel == "whatsapp",
+                                                        Conversation.address == phone))
 
 
 @bp.get("/media/<name>")
@@ -105,14 +132,15 @@ def media(name: str) -> Any:
 @bp.get("/messages")
 def messages() -> Any:
     phone = normalise_phone(request.args.get("phone", ""), current_app.config["DEFAULT_COUNTRY"])
-    if phone is None or phone not in session.get(SESSION_KEY, []):
+    since = session.get(SESSION_KEY, {})
+    if phone is None or phone not in since:
         return jsonify([])
-    conv = db.session.scalar(select(Conversation).where(Conversation.channel == "whatsapp",
-                                                         Conversation.address == phone))
+    conv = _conversation(phone)
     if conv is None:
         return jsonify([])
     rows = db.session.scalars(
-        select(Message).where(Message.conversation_id == conv.id).order_by(Message.id)
+        select(Message).where(Message.conversation_id == conv.id, Message.id > since[phone])
+        .order_by(Message.id)
     ).all()
     return jsonify([{"id": m.id, "direction": m.direction, "body": m.body, "status": m.status,
                      "media": len(m.media or []), "options": m.meta.get("options", []),

@@ -39,6 +39,10 @@ class Config:
     REDIS_URL: str | None = None
     QUEUE_PREFIX: str = ""
     PUBLIC_BASE_URL: str | None = None
+    # How many proxies in front of the app set X-Forwarded-* (0: trust none of them).
+    PROXY_FIX_HOPS: int = 0
+    # Seconds a client is told to wait (Retry-After) when the database is unreachable.
+    DB_OUTAGE_RETRY_AFTER: int = 30
     TWILIO_ACCOUNT_SID: str | None = None
     TWILIO_AUTH_TOKEN: str | None = None
     TWILIO_WHATSAPP_NUMBER: str | None = None
@@ -62,6 +66,10 @@ class Config:
     MAIL_FROM: str = "orders@localhost"
     ADMIN_EMAIL: str | None = None
     ADMIN_PASSWORD: str | None = None
+    # Payments larger than this (whole currency units) are recorded by an admin only.
+    PAYMENT_STAFF_MAX: int = 100000
+    # A bearer token from `flask staff token` stops working this many days after it is made.
+    API_TOKEN_DAYS: int = 90
     DEFAULT_COUNTRY: str = "NP"
     # The web chat that plays a WhatsApp phone (`make run` turns it on; nothing else does).
     SANDBOX_ENABLED: bool = False
@@ -103,11 +111,36 @@ class Config:
         for key, value in overrides.items():
             setattr(cfg, key, value)
         cfg.DATABASE_URL = normalise_database_url(cfg.DATABASE_URL)
-        if not cfg.SECRET_KEY:
-            if cfg.APP_ENV == "production":
-                raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")
+        if cfg.APP_ENV == "production":
+            problems = cfg.production_problems()
+            if problems:
+                raise RuntimeError("refusing to start with APP_ENV=production: "
+                                   + "; ".join(problems))
+        elif not cfg.SECRET_KEY:
             cfg.SECRET_KEY = secrets.token_hex(32)
         return cfg
+
+    def production_problems(self) -> list[str]:
+        """What would make a production deployment fail quietly: a missing secret (each
+        gunicorn worker would make its own, and half the admin's forms would fail CSRF), and
+        channels configured half way (every send or webhook would fail)."""
+        problems = []
+        if not self.SECRET_KEY:
+            problems.append("SECRET_KEY must be set")
+        if bool(self.TWILIO_ACCOUNT_SID) != bool(self.TWILIO_AUTH_TOKEN):
+            problems.append("set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither")
+        if self.twilio_configured and not (self.TWILIO_WHATSAPP_NUMBER
+                                           or self.TWILIO_SMS_NUMBER):
+            problems.append("Twilio needs TWILIO_WHATSAPP_NUMBER or TWILIO_SMS_NUMBER to send")
+        meta = {"META_ACCESS_TOKEN": self.META_ACCESS_TOKEN,
+                "META_PHONE_NUMBER_ID": self.META_PHONE_NUMBER_ID,
+                "META_APP_SECRET": self.META_APP_SECRET}
+        if any(meta.values()) and not all(meta.values()):
+            missing = ", ".join(name for name, value in meta.items() if not value)
+            problems.append(f"the Meta channel is half configured: set {missing}")
+        if self.MEDIA_STORAGE == "s3" and not self.S3_BUCKET:
+            problems.append("MEDIA_STORAGE=s3 needs S3_BUCKET")
+        return problems
 
     @property
     def twilio_configured(self) -> bool:

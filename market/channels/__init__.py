@@ -9,7 +9,9 @@ __all__ = ["Channel", "ChannelError", "OutboundMessage", "SendResult", "adapter_
 
 
 def adapter_for(channel: str) -> Channel:
-    """The adapter for a channel under the current configuration."""
+    """The adapter for a channel under the current configuration. Outside production a channel
+    with no provider prints to the terminal; in production it has no adapter, and the send
+    fails for good with a reason staff can read."""
     config = current_app.config
     if channel in ("whatsapp", "sms"):
         if config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_AUTH_TOKEN"):
@@ -24,6 +26,12 @@ def adapter_for(channel: str) -> Channel:
         from market.channels.email import EmailChannel
 
         return EmailChannel.from_config(config)
-    from market.channels.console import ConsoleChannel
+    if config["APP_ENV"] != "production":
+        from market.channels.console import ConsoleChannel
 
-    return ConsoleChannel(channel)
+        return ConsoleChannel(channel)
+    raise ChannelError(f"no provider is configured for {channel} messages ({NEEDS[channel]})",
+                       code="no_channel", permanent=True)
+
+
+NEEDS = {"whatsapp": "set TWILIO_* or META_*", "sms": "set TWILIO_*", "email": "set SMTP_URL"}

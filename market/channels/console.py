@@ -1,4 +1,5 @@
-"""The embedded default: outbound messages are stored (by the caller) and printed."""
+"""Development only: outbound messages are stored (by the caller) and printed, and marked
+"printed", never "delivered": nobody received them."""
 from __future__ import annotations
 
 import logging
@@ -18,4 +19,4 @@ class ConsoleChannel:
         options = f"  [{' | '.join(message.options)}]" if message.options else ""
         print(f"--> {self.channel} {message.to}: {message.body}{options}", file=sys.stderr,
               flush=True)
-        return SendResult(provider_id=f"console-{uuid.uuid4().hex}", status="delivered")
+        return SendResult(provider_id=f"console-{uuid.uuid4().hex}", status="printed")

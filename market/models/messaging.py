@@ -13,9 +13,10 @@ from market.models.people import Buyer, Vendor
 INBOUND = "in"
 OUTBOUND = "out"
 
-# Outbound delivery states as Twilio reports them, plus our own before the provider has it.
-DELIVERY_STATES = ("pending", "sending", "queued", "sent", "delivered", "read", "failed",
-                   "undelivered")
+# Outbound delivery states as Twilio reports them, plus our own before the provider has it,
+# and "printed" for what the console channel (development only) wrote to the terminal.
+DELIVERY_STATES = ("pending", "sending", "queued", "sent", "printed", "delivered", "read",
+                   "failed", "undelivered")
 # A later callback never moves a message back to an earlier state (callbacks arrive out of order).
 DELIVERY_RANK = {s: i for i, s in enumerate(DELIVERY_STATES)}
 

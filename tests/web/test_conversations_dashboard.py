@@ -38,10 +38,10 @@ def test_take_over_reply_and_hand_back(as_staff, db, staff_user):
     reply = db.scalar(select(Message).where(Message.conversation_id == conv_id,
                                             Message.direction == "out"))
     assert reply.sent_by_staff_id == staff_id
-    assert reply.status == "delivered"  # the console channel delivers at once
+    assert reply.status == "printed"  # the console channel (development) prints it at once
     html = as_staff.get(page).get_data(as_text=True)
     assert "Namaste, I am looking into it" in html and "clerk@example.com" in html
-    assert 'class="tag delivery delivered"' in html
+    assert 'class="tag delivery printed"' in html
     post_form(as_staff, page, f"{page}/handback", {})
     assert db.get(Conversation, conv_id).handoff_until is None
     actions = db.scalars(select(AuditEvent.action).where(AuditEvent.target_type ==

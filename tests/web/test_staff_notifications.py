@@ -73,7 +73,7 @@ def test_approving_a_held_order_charges_it_once_alerts_the_vendor_and_tells_the_
     assert owed(db, order_id) == Decimal("1934.50")
     alerts = sent_alerts(db, number)
     assert {m.conversation.channel for m in alerts} == {"sms", "email"}
-    assert all(m.status == "delivered" for m in alerts if m.conversation.channel == "sms")
+    assert all(m.status == "printed" for m in alerts if m.conversation.channel == "sms")
     assert f"New order {number}" in texts_to(db, ANNAPURNA)[-1]
     assert texts_to(db, phone) == [
         f"Your order {number} with Annapurna Traders (Rs 1,934.50) is approved on credit "
