@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-SCRIPTS = ("bench_parse.py", "bench_ocr.py", "bench_intake.py")
+SCRIPTS = ("bench_parse.py", "bench_ocr.py", "bench_intake.py", "bench_e2e.py")
 
 
 def main() -> int:
