@@ -37,6 +37,7 @@ migrate: install
 # Production is the default everywhere else (Procfile, render.yaml); `make run` opts out.
 run migrate: export APP_ENV ?= development
 run: export SANDBOX_ENABLED ?= 1
+run: export SANDBOX_MEDIA_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	@bash scripts/system-deps.sh --runtime || echo "(OCR needs tesseract-ocr; photos will be refused without it)"
 	$(BIN)/flask --app app db upgrade

@@ -1,4 +1,11 @@
-"""Signing in and out, with a limit on failed attempts per address and per account."""
+"""Signing in and out, with a limit on failed attempts per client.
+
+Failures are counted per client address (as seen through ProxyFix, so each client behind a
+platform's proxy has its own: set PROXY_FIX_HOPS) and per (client, account). A client that
+keeps failing is locked out; a client that has not failed always gets in with the right
+password, so nobody can lock an admin out by guessing at the admin's e-mail. While an account
+is under attack from many addresses, each failing client is locked out of it after one try.
+"""
 from __future__ import annotations
 
 import threading
@@ -11,15 +18,20 @@ from sqlalchemy import select
 
 from market.db import db, utcnow
 from market.models import Staff
-from market.staff import check_password, hash_password
+from market.staff import check_password, hash_password, rotate_session_nonce
 
 from . import bp
 from .common import audit, end_session, sign_in
 from .forms import LoginForm
 
 WINDOW_SECONDS = 15 * 60
-MAX_PER_ACCOUNT = 5
-MAX_PER_ADDRESS = 20
+# One client guessing at one account: locked out of that account after this many.
+MAX_PER_CLIENT_ACCOUNT = 5
+# One client guessing across accounts: locked out of every account after this many.
+MAX_PER_CLIENT = 20
+# Failures on one account from every client together that make it "under attack": then a
+# client that has failed on it even once is locked out of it.
+ACCOUNT_UNDER_ATTACK = 10
 # Verifying against this keeps the time of a failed login the same whether the account exists.
 _DUMMY_HASH = hash_password("not-a-real-password")
 
@@ -81,14 +93,20 @@ def _counter() -> Any:
     return found
 
 
-def _keys(email: str) -> tuple[str, str]:
-    return f"acct:{email}", f"ip:{request.remote_addr}"
+def _keys(email: str) -> tuple[str, str, str]:
+    """The counters a failure adds to: (client, account), client, account."""
+    client = request.remote_addr or "unknown"
+    return f"pair:{client}|{email}", f"ip:{client}", f"acct:{email}"
 
 
 def _limited(email: str) -> bool:
-    account, address = _keys(email)
+    """Whether this client may not try this account now (right password or not)."""
+    pair, client, account = _keys(email)
     counter = _counter()
-    return counter.count(account) >= MAX_PER_ACCOUNT or counter.count(address) >= MAX_PER_ADDRESS
+    failed_here = counter.count(pair)
+    if failed_here >= MAX_PER_CLIENT_ACCOUNT or counter.count(client) >= MAX_PER_CLIENT:
+        return True
+    return failed_here > 0 and counter.count(account) >= ACCOUNT_UNDER_ATTACK
 
 
 def _safe_next(target: str | None) -> str:
@@ -122,6 +140,8 @@ def login() -> Any:
         db.session.commit()
         return render_template("admin/login.html", form=form,
                                error="Wrong e-mail or password."), 401
+    # The client's own slate for this account is clean again; its count across accounts is
+    # not (signing in to one account must not buy more guesses at another).
     _counter().clear(_keys(email)[0])
     staff.last_login_at = utcnow()
     sign_in(staff)
@@ -134,6 +154,9 @@ def login() -> Any:
 @bp.post("/logout")
 def logout() -> Any:
     audit("logout", g.staff)
+    # A new nonce ends this account's sessions server-side: a copy of the cookie taken before
+    # now (another tab, another device, a stolen one) no longer signs anybody in.
+    rotate_session_nonce(g.staff)
     db.session.commit()
     end_session()
     flash("Signed out.")

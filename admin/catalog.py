@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from market import import_progress as imports
 from market import media, plans
-from market.catalog_import import RowError, parse_tiers, read_csv
+from market.catalog_import import FORMULA_STARTS, RowError, parse_tiers, read_csv
 from market.db import db
 from market.models import Listing, Product, Vendor
 from market.tasks import after_commit
@@ -143,11 +143,10 @@ def catalog_import_status(import_id: str) -> Any:
 
 
 def _cell(value: Any) -> Any:
-    """A cell a spreadsheet would run as a formula gets a quote; phone numbers (+977...) and
-    negative numbers stay as they are so the file imports back."""
-    if not isinstance(value, str) or not value:
-        return value
-    if value[0] in "=@" or (value[0] in "+-" and not value[1:2].isdigit()):
+    """Every cell a spreadsheet could run as a formula gets a leading quote (OWASP's CSV
+    injection advice): `+1+cmd|...` is a formula as much as `=cmd|...`, so phone numbers are
+    quoted too; the import takes the quote off again (market/catalog_import.py read_csv)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

@@ -10,13 +10,14 @@ from decimal import Decimal
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, abort, g, redirect, request, session, url_for
+from flask import Flask, Response, abort, g, redirect, request, session, url_for
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from market import audit as audit_log
 from market.db import db
 from market.models import Staff
+from market.staff import session_nonce
 
 from . import bp
 
@@ -34,7 +35,8 @@ def _load_staff() -> Any:
     staff_id = session.get("staff_id")
     if staff_id is not None:
         staff = db.session.get(Staff, staff_id)
-        if staff is not None and staff.active and session.get("pw") == _pw_tag(staff):
+        if staff is not None and staff.active and session.get("pw") == _pw_tag(staff) \
+                and staff.session_nonce and session.get("nonce") == staff.session_nonce:
             g.staff = staff
         else:
             end_session()
@@ -58,7 +60,31 @@ def sign_in(staff: Staff) -> None:
     end_session()  # a fresh session: no fixation
     session["staff_id"] = staff.id
     session["pw"] = _pw_tag(staff)
+    # Checked on every request; logout rotates it, so the cookie dies on the server too.
+    session["nonce"] = session_nonce(staff)
     session.permanent = False
+
+
+# The admin runs no inline script or style and is never framed; its forms post to itself.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
+                           "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                           "form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+@bp.after_request
+def _security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.endpoint != "admin.static":
+        # Pages show buyers' data: not kept by the browser after logout or by a shared cache.
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def admin_required(view: F) -> F:

@@ -66,8 +66,8 @@ def bars(series: list[dict[str, Any]], key: str, height: int = 120) -> list[dict
 def dashboard() -> Any:
     since = (utcnow() - timedelta(days=DAYS - 1)).date()
     series = per_day(since)
-    failed_q = (select(Message).where(Message.direction == OUTBOUND,
-                                      Message.status.in_(("failed", "undelivered")))
+    # Both ways: outbound not delivered, and inbound messages the bot could not handle.
+    failed_q = (select(Message).where(Message.status.in_(("failed", "undelivered")))
                 .order_by(Message.id.desc()))
     stats = {
         "orders": sum(s["orders"] for s in series),
@@ -78,6 +78,11 @@ def dashboard() -> Any:
             select(func.count(Message.id)).where(
                 Message.direction == OUTBOUND, Message.created_at >= _start(since),
                 Message.status.in_(("failed", "undelivered")))) or 0,
+        # Inbound messages given up after MESSAGE_MAX_ATTEMPTS tries (jobs/inbound.py).
+        "unhandled": db.session.scalar(
+            select(func.count(Message.id)).where(
+                Message.direction == INBOUND, Message.created_at >= _start(since),
+                Message.status == "failed")) or 0,
         "held": db.session.scalar(
             select(func.count(Order.id)).where(Order.approval == "held")) or 0,
         "escalated": db.session.scalar(

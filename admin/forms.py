@@ -1,6 +1,8 @@
 """Every admin form (Flask-WTF: each one carries and checks a CSRF token)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
@@ -15,17 +17,22 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
+    InputRequired,
     Length,
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from market.ledger import check_amount
 from market.phones import normalise_phone
 
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="not an e-mail address")
+# Integer columns are PostgreSQL `integer`: a bigger number would fail the whole request.
+MAX_INT = 2**31 - 1
 CHANNELS = [("sms", "SMS"), ("whatsapp", "WhatsApp"), ("email", "E-mail")]
 
 
@@ -37,6 +44,26 @@ class Checkboxes(SelectMultipleField):
 def phone_field(form: FlaskForm, field: StringField) -> None:
     if field.data and normalise_phone(field.data) is None:
         raise ValidationError("not a phone number")
+
+
+class Amount:
+    """A DecimalField's value must be a finite number that fits its numeric(precision, scale)
+    column, with at most `scale` decimals and at least `minimum`. It stops the chain, so no
+    validator after it meets a NaN or an infinity (WTForms' NumberRange would raise on sNaN)."""
+
+    def __init__(self, precision: int = 12, scale: int = 2, minimum: str = "0") -> None:
+        self.precision, self.scale, self.minimum = precision, scale, Decimal(minimum)
+
+    def __call__(self, form: FlaskForm, field: DecimalField) -> None:
+        if field.data is None:
+            return
+        try:
+            rounded = check_amount(field.data, precision=self.precision, scale=self.scale,
+                                   minimum=self.minimum)
+        except ValueError as exc:
+            raise StopValidation(str(exc)) from None
+        if rounded != field.data:
+            raise StopValidation(f"has more than {self.scale} decimals")
 
 
 class LoginForm(FlaskForm):
@@ -78,9 +105,9 @@ class ProductForm(FlaskForm):
 
 
 class ListingForm(FlaskForm):
-    price = DecimalField("Price", places=2, validators=[DataRequired(), NumberRange(min=0.01)])
-    moq = DecimalField("MOQ", places=3, validators=[DataRequired(), NumberRange(min=0)])
-    stock = DecimalField("Stock", places=3, validators=[Optional(), NumberRange(min=0)])
+    price = DecimalField("Price", places=2, validators=[InputRequired(), Amount(12, 2, "0.01")])
+    moq = DecimalField("MOQ", places=3, validators=[InputRequired(), Amount(12, 3)])
+    stock = DecimalField("Stock", places=3, validators=[Optional(), Amount(14, 3)])
     tiers = StringField("Tiers (min_qty:percent; …)", validators=[Length(max=500)])
     active = BooleanField("Active")
 
@@ -96,7 +123,8 @@ class StatusForm(FlaskForm):
 
 
 class PaymentForm(FlaskForm):
-    amount = DecimalField("Amount", places=2, validators=[DataRequired(), NumberRange(min=0.01)])
+    amount = DecimalField("Amount", places=2,
+                          validators=[InputRequired(), Amount(12, 2, "0.01")])
     method = SelectField("Method", choices=[("cash", "Cash"), ("bank", "Bank transfer"),
                                             ("esewa", "eSewa"), ("khalti", "Khalti"),
                                             ("upi", "UPI"), ("cheque", "Cheque")])
@@ -106,19 +134,20 @@ class PaymentForm(FlaskForm):
 
 class CreditLimitForm(FlaskForm):
     credit_limit = DecimalField("Credit limit", places=2,
-                                validators=[DataRequired(), NumberRange(min=0)])
+                                validators=[InputRequired(), Amount(12, 2)])
 
 
 class PlanForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
     price_monthly = DecimalField("Price per month", places=2,
-                                 validators=[DataRequired(), NumberRange(min=0)])
+                                 validators=[InputRequired(), Amount(10, 2)])
     max_listings = IntegerField("Max listings (empty: unlimited)",
-                                validators=[Optional(), NumberRange(min=0)])
+                                validators=[Optional(), NumberRange(min=0, max=MAX_INT)])
     unlocks_per_month = IntegerField("Lead unlocks per month",
-                                     validators=[DataRequired(), NumberRange(min=0)])
+                                     validators=[InputRequired(), NumberRange(min=0, max=MAX_INT)])
     free_unlocks = BooleanField("Unlocks without credits")
-    lead_priority = IntegerField("Lead priority", validators=[Optional(), NumberRange(min=0)])
+    lead_priority = IntegerField("Lead priority",
+                                 validators=[Optional(), NumberRange(min=0, max=MAX_INT)])
 
 
 class ReplyForm(FlaskForm):

@@ -9,7 +9,14 @@ from sqlalchemy import select
 
 from market.db import db
 from market.models import AuditEvent, Staff
-from market.staff import create_staff, hash_password
+from market.staff import (
+    create_staff,
+    hash_password,
+    live_tokens,
+    revoke_token_id,
+    revoke_tokens,
+    token_expires_at,
+)
 
 from . import bp
 from .common import PER_PAGE, admin_required, audit, parse_day
@@ -52,7 +59,24 @@ def staff_edit(staff_id: int) -> Any:
         db.session.commit()
         flash("Saved.")
         return redirect(url_for("admin.staff_list"))
-    return render_template("admin/staff_edit.html", member=member, form=form)
+    return render_template("admin/staff_edit.html", member=member, form=form,
+                           tokens=live_tokens(db.session, member), expires=token_expires_at)
+
+
+@bp.post("/staff/<int:staff_id>/tokens/revoke")
+@admin_required
+def staff_revoke_tokens(staff_id: int) -> Any:
+    """Revoke one API token of a staff member (`token_id`) or, without one, all of them."""
+    member = db.session.get(Staff, staff_id) or abort(404)
+    token_id = request.form.get("token_id", type=int)
+    if token_id is not None:
+        revoked = 1 if revoke_token_id(db.session, member, token_id) else 0
+    else:
+        revoked = revoke_tokens(db.session, member)
+    audit("staff.revoke_tokens", member, email=member.email, token=token_id, revoked=revoked)
+    db.session.commit()
+    flash(f"Revoked {revoked} API token{'s' if revoked != 1 else ''} of {member.email}.")
+    return redirect(url_for("admin.staff_edit", staff_id=member.id))
 
 
 @bp.get("/audit")

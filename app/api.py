@@ -1,26 +1,51 @@
-"""The JSON API (bearer tokens from `flask staff token`)."""
+"""The JSON API (bearer tokens from `flask staff token`).
+
+Lists are bare JSON arrays (CONTRACT.md), paged with `limit` (1 to 200, default 200) and `page`
+(from 1); when there is a next page its URL is in the `Link: <…>; rel="next"` header. A bad
+parameter is a 400 with `{"error": "…"}`, never a 200 carrying an error or a 500.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
 from functools import wraps
-from typing import Any
+from typing import Any, NoReturn
 
-from flask import Blueprint, abort, g, jsonify, request
-from sqlalchemy import select
+from flask import Blueprint, abort, g, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from market.db import db
 from market.models import RFQ, Buyer, Conversation, Message, Order
+from market.models.orders import ORDER_STATUSES
 from market.phones import normalise_phone
 from market.staff import staff_for_token
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PAGE_LIMIT = 200
+# Offset pages stop here: deeper than 200,000 rows a client filters instead.
+MAX_PAGE = 1000
 
 
 def _money(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
+
+
+def bad_request(message: str) -> NoReturn:
+    """Answer 400 with a JSON error now."""
+    response = jsonify(error=message)
+    response.status_code = 400
+    abort(response)
+
+
+@bp.before_request
+def _refuse_nul() -> None:
+    # PostgreSQL text cannot hold NUL: a NUL reaching a query would be a 500, so it is a 400.
+    if "\x00" in request.path or any("\x00" in value
+                                     for values in request.args.listvalues()
+                                     for value in values):
+        bad_request("NUL is not allowed in a URL")
 
 
 def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -30,6 +55,7 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
         scheme, _, token = header.partition(" ")
         staff = staff_for_token(db.session, token.strip()) if scheme.lower() == "bearer" else None
         if staff is None:
+            # Unknown, revoked and expired tokens get the same answer.
             response = jsonify(error="a valid bearer token is required")
             response.status_code = 401
             response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
@@ -46,13 +72,46 @@ def not_found(_exc: Exception) -> Any:
     return jsonify(error="not found"), 404
 
 
-def _filtered(query: Any, model: Any) -> Any:
+@bp.errorhandler(400)
+def bad(exc: Exception) -> Any:
+    # bad_request() answers with its own JSON; this catches any other 400 (a broken request).
+    response = getattr(exc, "response", None)
+    return response if response is not None else (jsonify(error="bad request"), 400)
+
+
+def _whole_number(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    raw = raw.strip()
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 7 and low <= int(raw) <= high):
+        bad_request(f"{name} must be a whole number from {low} to {high}")
+    return int(raw)
+
+
+def paged(query: Select[Any]) -> tuple[list[Any], dict[str, str]]:
+    """One page of `query` as `limit` and `page` ask, and the Link header to the next one."""
+    limit = _whole_number("limit", PAGE_LIMIT, 1, PAGE_LIMIT)
+    page = _whole_number("page", 1, 1, MAX_PAGE)
+    rows = list(db.session.scalars(query.limit(limit + 1).offset((page - 1) * limit)))
+    headers = {}
+    if len(rows) > limit and page < MAX_PAGE:
+        args = {**request.args.to_dict(), "limit": str(limit), "page": str(page + 1)}
+        nxt = url_for(request.endpoint or "", **(request.view_args or {}), **args)
+        headers["Link"] = f'<{nxt}>; rel="next"'
+    return rows[:limit], headers
+
+
+def _filtered(query: Any, model: Any, statuses: tuple[str, ...] | None = None) -> Any:
     """The list filters both lists share: the buyer's phone and the status."""
     phone = _phone_arg()
     if phone:
         query = query.join(Buyer, model.buyer_id == Buyer.id).where(Buyer.phone == phone)
-    if request.args.get("status"):
-        query = query.where(model.status == request.args["status"])
+    status = request.args.get("status")
+    if status:
+        if statuses is not None and status not in statuses:
+            bad_request(f"status must be one of {', '.join(statuses)}")
+        query = query.where(model.status == status)
     return query
 
 
@@ -62,7 +121,7 @@ def _phone_arg() -> str | None:
         return None
     phone = normalise_phone(raw)
     if phone is None:
-        abort(jsonify(error=f"{raw!r} is not a phone number"), 400)  # type: ignore[arg-type]
+        bad_request(f"{raw[:40]!r} is not a phone number")
     return phone
 
 
@@ -87,13 +146,13 @@ def order_json(order: Order) -> dict[str, Any]:
 
 @bp.get("/orders")
 @token_required
-def orders() -> Any:
+def orders() -> ResponseReturnValue:
     query = (select(Order).options(selectinload(Order.items), selectinload(Order.buyer),
                                    selectinload(Order.vendor))
-             .order_by(Order.id.desc()).limit(PAGE_LIMIT))
-    query = _filtered(query, Order)
+             .order_by(Order.id.desc()))
+    rows, headers = paged(_filtered(query, Order, ORDER_STATUSES))
     # Lists are bare JSON arrays of the objects CONTRACT.md describes.
-    return jsonify([order_json(o) for o in db.session.scalars(query)])
+    return jsonify([order_json(o) for o in rows]), 200, headers
 
 
 @bp.get("/orders/<number>")
@@ -124,9 +183,9 @@ def rfq_json(rfq: RFQ) -> dict[str, Any]:
 
 @bp.get("/rfqs")
 @token_required
-def rfqs() -> Any:
-    query = _filtered(select(RFQ).order_by(RFQ.id.desc()).limit(PAGE_LIMIT), RFQ)
-    return jsonify([rfq_json(r) for r in db.session.scalars(query)])
+def rfqs() -> ResponseReturnValue:
+    rows, headers = paged(_filtered(select(RFQ).order_by(RFQ.id.desc()), RFQ))
+    return jsonify([rfq_json(r) for r in rows]), 200, headers
 
 
 @bp.get("/rfqs/<number>")
@@ -140,18 +199,19 @@ def rfq(number: str) -> Any:
 
 @bp.get("/conversations/<phone>/messages")
 @token_required
-def conversation_messages(phone: str) -> Any:
+def conversation_messages(phone: str) -> ResponseReturnValue:
+    """The transcript, oldest first, a page at a time (`limit`, `page`)."""
     e164 = normalise_phone(phone)
     if e164 is None:
-        return jsonify(error=f"{phone!r} is not a phone number"), 400
+        bad_request(f"{phone[:40]!r} is not a phone number")
     conv_ids = select(Conversation.id).where(Conversation.address == e164)
     query = select(Message).where(Message.conversation_id.in_(conv_ids))
     if request.args.get("channel"):
         query = query.where(Message.channel == request.args["channel"])
-    messages = db.session.scalars(query.order_by(Message.id)).all()
+    messages, headers = paged(query.order_by(Message.id))
     return jsonify([
         {"direction": m.direction, "channel": m.channel, "body": m.body, "status": m.status,
          "error_code": m.error_code, "media": len(m.media or []),
          "created_at": m.created_at.isoformat()}
         for m in messages
-    ])
+    ]), 200, headers

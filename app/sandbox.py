@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from market.db import db
+from market.media_intake import SANDBOX_MEDIA_PATH
 from market.models import Conversation, Message
 from market.phones import normalise_phone
 
@@ -94,7 +95,7 @@ def send() -> Any:
         name = uuid.uuid4().hex + suffix
         upload.save(_media_dir() / name)
         form.update(NumMedia="1", MediaContentType0=upload.mimetype or "application/octet-stream",
-                    MediaUrl0=request.host_url.rstrip("/") + f"/sandbox/media/{name}")
+                    MediaUrl0=_media_url(name))
     if not body and form["NumMedia"] == "0":
         return jsonify(error="type a message or attach an image"), 400
     _remember(phone)
@@ -124,7 +125,15 @@ def _conversation(phone: str) -> Conversation | None:
                                                         Conversation.address == phone))
 
 
-@bp.get("/media/<name>")
+def _media_url(name: str) -> str:
+    # From the configured base, never the request's Host: the worker fetches this URL, and a
+    # forged Host would send it anywhere (media_intake fetches the sandbox's uploads only from
+    # SANDBOX_MEDIA_BASE_URL, under SANDBOX_MEDIA_PATH, and only while the sandbox is on).
+    base = str(current_app.config.get("SANDBOX_MEDIA_BASE_URL") or "").rstrip("/")
+    return f"{base}{SANDBOX_MEDIA_PATH}{name}"
+
+
+@bp.get("/media/<name>")  # SANDBOX_MEDIA_PATH, under the blueprint's /sandbox
 def media(name: str) -> Any:
     return send_from_directory(_media_dir(), name)
 

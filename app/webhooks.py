@@ -6,7 +6,9 @@ import hmac
 import logging
 from typing import Any
 
+import psycopg
 from flask import Blueprint, Response, abort, current_app, request
+from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from twilio.request_validator import RequestValidator
 
 from market import tasks
@@ -70,10 +72,17 @@ def _twilio_media(form: dict[str, str]) -> list[dict[str, Any]]:
 
 def _intake(inbound: Inbound) -> None:
     conversation_id, message_id = intake_inbound(db.autocommit_engine, inbound)  # committed
-    if message_id is not None and inbound.media:
-        tasks.enqueue(tasks.PREPARE_MEDIA_JOB, message_id)  # fetch + OCR first
-    elif message_id is not None:
-        tasks.enqueue_conversation(conversation_id)
+    if message_id is None:
+        return
+    try:
+        if inbound.media:
+            tasks.enqueue(tasks.PREPARE_MEDIA_JOB, message_id)  # fetch + OCR first
+        else:
+            tasks.enqueue_conversation(conversation_id)
+    except Exception:
+        # The message is stored: answering 500 would only lose it (Twilio does not retry) or
+        # repeat it. The sweeper finds it unprocessed once the queue is back.
+        log.exception("message %s stored but not enqueued; left to the sweeper", message_id)
 
 
 def _twilio_inbound(channel: str) -> Response:
@@ -138,59 +147,108 @@ def _verify_meta() -> dict[str, Any]:
         abort(403)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
-        abort(400)
+        # Signed, so Meta's: refusing it would only have it delivered again for days.
+        log.warning("signed Meta notification that is not a JSON object: %.200r",
+                    request.get_data())
+        return {}
     return payload
 
 
-def _meta_events(payload: dict[str, Any]) -> tuple[list[Inbound], list[dict[str, Any]]]:
-    """Inbound messages and delivery statuses from a Cloud API notification."""
-    messages: list[Inbound] = []
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    """The objects in a list of a notification; anything else there is ignored."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _string(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+MetaMessage = tuple[Any, dict[str, str]]
+
+
+def _meta_events(payload: dict[str, Any]) -> tuple[list[MetaMessage], list[dict[str, Any]]]:
+    """The messages (each with the profile names of its batch) and delivery statuses of a
+    Cloud API notification, as delivered: each is read on its own later."""
+    messages: list[MetaMessage] = []
     statuses: list[dict[str, Any]] = []
-    for entry in payload.get("entry") or []:
-        for change in entry.get("changes") or []:
-            value = change.get("value") or {}
-            names = {c.get("wa_id"): (c.get("profile") or {}).get("name")
-                     for c in value.get("contacts") or []}
-            for m in value.get("messages") or []:
-                inbound = _meta_message(m, names)
-                if inbound is not None:
-                    messages.append(inbound)
-            statuses.extend(value.get("statuses") or [])
+    for entry in _dicts(payload.get("entry")):
+        for change in _dicts(entry.get("changes")):
+            value = _object(change.get("value"))
+            names = {str(c.get("wa_id")): _string(_object(c.get("profile")).get("name"))
+                     for c in _dicts(value.get("contacts"))}
+            raw = value.get("messages")
+            messages.extend((m, names) for m in (raw if isinstance(raw, list) else []))
+            statuses.extend(_dicts(value.get("statuses")))
     return messages, statuses
 
 
-def _meta_message(m: dict[str, Any], names: dict[str, Any]) -> Inbound | None:
-    address = normalise_phone("+" + str(m.get("from", "")).lstrip("+"))
-    if not address or not m.get("id"):
+def _meta_message(m: dict[str, Any], names: dict[str, str]) -> Inbound | None:
+    sender = m.get("from")
+    sender = str(sender) if isinstance(sender, str | int) else ""
+    address = normalise_phone("+" + sender.lstrip("+"))
+    if not address or not _string(m.get("id")):
         return None
     kind = m.get("type")
     body, media, tapped = "", [], {}
     if kind == "text":
-        body = (m.get("text") or {}).get("body", "")
+        body = _string(_object(m.get("text")).get("body"))
     elif kind in ("image", "document"):
-        item = m.get(kind) or {}
-        body = item.get("caption", "") or ""
+        item = _object(m.get(kind))
+        body = _string(item.get("caption"))
         media = [{"meta_id": item.get("id"), "content_type": item.get("mime_type")}]
     elif kind == "interactive":
-        reply = (m.get("interactive") or {})
-        picked = reply.get("button_reply") or reply.get("list_reply") or {}
-        body = picked.get("title", "") or picked.get("id", "")
+        reply = _object(m.get("interactive"))
+        picked = _object(reply.get("button_reply") or reply.get("list_reply"))
+        body = _string(picked.get("title")) or str(picked.get("id") or "")
         tapped = {"ButtonPayload": str(picked["id"])} if picked.get("id") else {}
     elif kind == "button":
-        body = (m.get("button") or {}).get("text", "")
-    meta = {"ProfileName": names.get(m.get("from"))} if names.get(m.get("from")) else {}
+        body = _string(_object(m.get("button")).get("text"))
+    meta = {"ProfileName": names[sender]} if names.get(sender) else {}
     return Inbound(channel="whatsapp", address=address, provider_id=m["id"], body=body,
                    media=media, meta={**meta, **tapped})
 
 
+def _meta_status(s: dict[str, Any]) -> None:
+    error = (_dicts(s.get("errors")) or [{}])[0]
+    code, title = error.get("code"), error.get("title")
+    record_status(db.session, _string(s.get("status")), provider_id=_string(s.get("id")) or None,
+                  error_code=str(code) if code is not None else None,
+                  error_message=str(title) if title is not None else None)
+
+
+# The database itself is unreachable: Meta must deliver again (the app answers 503); what was
+# stored already is recognised as a repeat then.
+_OUTAGES = (SQLAlchemyOperationalError, psycopg.OperationalError)
+
+
 @bp.post("/meta/whatsapp")
 def meta_inbound() -> Response:
+    """Each message and status of a notification on its own: one that cannot be read or
+    stored is logged and skipped, the others are still stored, and the answer is 200 (Meta
+    delivers anything else again for days)."""
     messages, statuses = _meta_events(_verify_meta())
-    for inbound in messages:
-        _intake(inbound)
+    for m, names in messages:
+        try:
+            inbound = _meta_message(m, names) if isinstance(m, dict) else None
+            if inbound is None:
+                log.warning("skipped a Meta message without a sender or an id: %.200r", m)
+                continue
+            _intake(inbound)
+        except _OUTAGES:
+            raise
+        except Exception:
+            log.exception("skipped a Meta message that could not be stored: %.200r", m)
     for s in statuses:
-        errors = s.get("errors") or [{}]
-        record_status(db.session, s.get("status", ""), provider_id=s.get("id"),
-                      error_code=errors[0].get("code"), error_message=errors[0].get("title"))
-    db.session.commit()
+        try:
+            _meta_status(s)
+            db.session.commit()
+        except _OUTAGES:
+            raise
+        except Exception:
+            db.session.rollback()
+            log.exception("skipped a Meta status that could not be recorded: %.200r", s)
     return Response("", status=200)

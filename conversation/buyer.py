@@ -284,6 +284,9 @@ def on_idle(state: State, event: Event, ctx: Context) -> Result:
     if _has_order(event):
         fresh = d.new_draft(_draft_key(ctx, event), event.now)
         return merge_and_show(state, fresh, event, ctx, add=False)
+    answered = answer_non_order(state, event, ctx)
+    if answered is not None:
+        return answered
     if event.kind == "image" and not said.strip():
         return state, [_say(state, "photo_unreadable")]
     if is_thanks(said):
@@ -293,6 +296,26 @@ def on_idle(state: State, event: Event, ctx: Context) -> Result:
     if answer_of(said) is not None or edit_of(said):
         return state, [_say(state, "no_draft")]
     return state, [_say(state, "fallback")]
+
+
+def answer_non_order(state: State, event: Event, ctx: Context) -> Result | None:
+    """A message the parser read as a complaint or a product question, answered as such:
+    a complaint goes to staff (the bot hands over, as `agent` does, and says so); a price or
+    stock question is answered from the listings. None for anything else."""
+    parse = event.parse
+    if parse is None or _has_order(event):
+        return None
+    if parse.intent == "complaint":
+        hours = _buyer(ctx).handoff_hours
+        state = replace(state, handoff_until=event.now + timedelta(hours=hours))
+        return state, [_say(state, "complaint_staff")]
+    if parse.intent == "question" and parse.asked:
+        lines = [_offer_line(state, product, ctx, "stock_info")
+                 for product in (_product(ctx, sku) for sku in parse.asked[:3])
+                 if product is not None]
+        if lines:
+            return state, [Reply("\n".join(lines))]
+    return None
 
 
 # --- photos ---------------------------------------------------------------------------------
@@ -445,6 +468,8 @@ def on_clarify(state: State, event: Event, ctx: Context) -> Result:
         pass
     elif _has_order(event):
         return merge_and_show(state, draft, event, ctx, add=edit_of(_said(event)) is not None)
+    elif (answered := answer_non_order(state, event, ctx)) is not None:
+        return answered
     else:
         return state, [_say(state, "pick_number"), _question(state, draft, ctx)]
     draft = d.touch({**draft, "questions": rest}, event.now)
@@ -481,6 +506,9 @@ def on_draft(state: State, event: Event, ctx: Context) -> Result:
         return remove(state, draft, edit[1], event, ctx)
     if _has_order(event):
         return merge_and_show(state, draft, event, ctx, add=edit is not None)
+    answered = answer_non_order(state, event, ctx)
+    if answered is not None:
+        return answered
     if event.kind == "image" and not said.strip():
         return state, [_say(state, "photo_unreadable")]
     if is_thanks(said):
@@ -686,11 +714,16 @@ def _price_answer(state: State, target: str, ctx: Context) -> Reply | None:
     product = catalog.get(matches[0]) if matches else None
     if product is None:
         return None
+    return Reply(_offer_line(state, product, ctx, "price_info"))
+
+
+def _offer_line(state: State, product: ProductSpec, ctx: Context, key: str) -> str:
+    """The cheapest listing in stock for the buyer's town, as reply `key` says it."""
     facts = [f for f in _offers(ctx).get(product.sku, ()) if f.stock > 0]
     if not facts:
-        return _say(state, "price_none", name=product.name, town=_town(ctx))
+        return text("price_none", state.language, name=product.name, town=_town(ctx))
     best = min(facts, key=lambda f: (f.price, f.listing_id))
-    return _say(state, "price_info", name=product.name,
+    return text(key, state.language, name=product.name,
                 price=amount(money(best.price), _currency(ctx), state.language),
                 unit=unit_name(product.base_unit, state.language), vendor=best.vendor_name)
 

@@ -33,6 +33,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "ne": "फेरि स्वागत छ! जुनसुकै बेला अर्डरको सूची पठाउनुहोस्, वा HELP लेख्नुहोस्।",
         "hi": "फिर से स्वागत है! कभी भी ऑर्डर की लिस्ट भेजें, या HELP लिखें।",
     },
+    "message_failed": {
+        "en": ("Sorry, something went wrong with your last message and I could not handle it. "
+               "Please send it again in other words, or send AGENT to talk to a person."),
+        "ne": ("माफ गर्नुहोस्, तपाईंको पछिल्लो सन्देशमा समस्या आयो र म बुझ्न सकिनँ। कृपया अर्को "
+               "तरिकाले फेरि पठाउनुहोस्, वा मान्छेसँग कुरा गर्न AGENT पठाउनुहोस्।"),
+        "hi": ("माफ़ कीजिए, आपके पिछले संदेश में कुछ गड़बड़ हुई और मैं उसे समझ नहीं पाया। कृपया "
+               "दूसरे शब्दों में फिर से भेजें, या किसी व्यक्ति से बात करने के लिए AGENT भेजें।"),
+    },
     "fallback": {
         "en": "Sorry, I did not understand that. Send HELP to see what I can do.",
         "ne": "माफ गर्नुहोस्, बुझिनँ। के गर्न सक्छु हेर्न HELP पठाउनुहोस्।",
@@ -237,6 +245,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{name}: {price} per {unit} ({vendor}).",
         "ne": "{name}: प्रति {unit} {price} ({vendor})।",
         "hi": "{name}: प्रति {unit} {price} ({vendor})।",
+    },
+    "stock_info": {
+        "en": "{name}: in stock, {price} per {unit} ({vendor}).",
+        "ne": "{name}: स्टकमा छ, प्रति {unit} {price} ({vendor})।",
+        "hi": "{name}: स्टॉक में है, प्रति {unit} {price} ({vendor})।",
+    },
+    "complaint_staff": {
+        "en": ("Sorry about that. I have passed this to our team: someone will look into it and "
+               "reply here soon."),
+        "ne": "माफ गर्नुहोस्। यो कुरा हाम्रो टोलीलाई पठाएँ: कसैले हेरेर छिट्टै यहीँ जवाफ दिनुहुन्छ।",
+        "hi": "माफ़ कीजिए। यह बात हमारी टीम को भेज दी है: कोई इसे देखकर जल्द यहीं जवाब देगा।",
     },
     "price_none": {
         "en": "{name} is not delivered to {town} right now.",

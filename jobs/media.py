@@ -1,20 +1,28 @@
 """Preparing an inbound message's media (fetch, store, OCR) before the engine sees it.
 
-The slow part runs here, outside the conversation's row lock, so other buyers' messages and
-this buyer's status callbacks never wait on a download. jobs/inbound.py does not go past a
-message whose media is unprepared; when this job is done it hands the conversation back.
+The slow part runs here, outside the conversation's row lock and on a queue of its own (served
+by a worker of its own), so other buyers' messages and this buyer's status callbacks never
+wait on a download. jobs/inbound.py does not go past a message whose media is unprepared; when
+this job is done it hands the conversation back.
 """
 from __future__ import annotations
+
+import time
 
 from flask import current_app
 
 from jobs.runner import job
 from market import media_intake
 from market.db import db
-from market.tasks import INBOUND, PROCESS_JOB, enqueue
+from market.tasks import MEDIA, PROCESS_JOB, enqueue
+
+# RQ stops a job after 120 s (market.tasks.enqueue's job_timeout). The downloads of one
+# message's items (up to ten) end within this together, leaving time to read them, so the job
+# records every item and hands the conversation back instead of being killed half way.
+JOB_DOWNLOAD_BUDGET_SECONDS = 75
 
 
-@job(queue=INBOUND)
+@job(queue=MEDIA)
 def prepare_message(message_id: int) -> bool:
     """Fetch, store and read every media item of a message, then process its conversation.
 
@@ -27,8 +35,9 @@ def prepare_message(message_id: int) -> bool:
     if claimed is None:
         return False
     conversation_id, todo = claimed
+    deadline = time.monotonic() + JOB_DOWNLOAD_BUDGET_SECONDS
     for index, item in todo:
-        outcome = media_intake.prepare_item(item, current_app.config)
+        outcome = media_intake.prepare_item(item, current_app.config, deadline)
         media_intake.record(session, message_id, index, outcome)
         session.commit()
     enqueue(PROCESS_JOB, conversation_id)

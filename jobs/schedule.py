@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from jobs.drafts import draft_timers
 from jobs.sweeper import sweep
@@ -52,15 +54,23 @@ def run_due(app: Flask, last_run: dict[str, float]) -> None:
             continue
         last_run[duty.name] = now
         with app.app_context():
-            if app.config.get("REDIS_URL"):
-                prefix = app.config.get("QUEUE_PREFIX", "")
-                key = f"{prefix}periodic:{duty.name}"
-                if not redis_connection(app).set(key, "1", nx=True, ex=period):
-                    continue
+            # One failing duty (or Redis down, so no lock) must not stop the others; it is
+            # tried again next period.
             try:
-                duty.fn()
-            except Exception:  # one failing duty must not stop the others
+                if _won_lock(app, duty.name, period):
+                    duty.fn()
+            except (RedisConnectionError, RedisTimeoutError) as exc:
+                log.warning("periodic duty %s skipped, Redis is unreachable: %s", duty.name, exc)
+            except Exception:
                 log.exception("periodic duty %s failed", duty.name)
+
+
+def _won_lock(app: Flask, name: str, period: int) -> bool:
+    """Whether this process runs duty `name` this period (always, without Redis)."""
+    if not app.config.get("REDIS_URL"):
+        return True
+    key = f"{app.config.get('QUEUE_PREFIX', '')}periodic:{name}"
+    return bool(redis_connection(app).set(key, "1", nx=True, ex=period))
 
 
 def start_scheduler(app: Flask, tick_seconds: float = 1.0) -> threading.Event:
@@ -70,7 +80,10 @@ def start_scheduler(app: Flask, tick_seconds: float = 1.0) -> threading.Event:
 
     def loop() -> None:
         while not stop.wait(tick_seconds):
-            run_due(app, last_run)
+            try:
+                run_due(app, last_run)
+            except Exception:  # whatever happens, the schedule goes on at the next tick
+                log.exception("the periodic schedule failed; trying again")
 
     threading.Thread(target=loop, name="periodic", daemon=True).start()
     return stop

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, or_, select
 
-from jobs.outbound import CLAIM_TIMEOUT
+from jobs.outbound import claim_timeout
 from jobs.runner import job
 from market.alerts import unalerted_orders
 from market.config import setting
@@ -39,7 +39,7 @@ def sweep() -> dict[str, int]:
     outbox = session.scalars(
         select(Outbox.message_id)
         .where(Outbox.done.is_(False), Outbox.next_attempt_at <= now,
-               or_(Outbox.claimed_at.is_(None), Outbox.claimed_at < now - CLAIM_TIMEOUT),
+               or_(Outbox.claimed_at.is_(None), Outbox.claimed_at < now - claim_timeout()),
                Outbox.created_at < stale)
         .order_by(Outbox.id)
         .limit(BATCH)

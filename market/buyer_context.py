@@ -24,6 +24,7 @@ from conversation.types import (
     ReorderLine,
 )
 from market.catalog_cache import current_catalog
+from market.config import setting
 from market.models import Buyer, Conversation, Order, Vendor
 from market.pricing import listing_facts
 from parsers import Catalog, ParseResult
@@ -96,6 +97,7 @@ def _skus_to_price(conv: Conversation, parse: ParseResult | None, command: Comma
     order's lines (for `reorder`) and what a price question names."""
     skus: set[str] = set()
     if parse is not None:
+        skus.update(parse.asked)  # a price or stock question is answered from the listings
         for item in parse.items:
             skus.update((item.sku, *item.alternatives))
     for line in (conv.draft or {}).get("lines", []):
@@ -113,6 +115,9 @@ def _parse(said: str, catalog: Catalog) -> ParseResult | None:
     from parsers import LLMConfig, parse
 
     llm = LLMConfig.from_env() if current_app.config.get("OPENAI_API_KEY") else None
+    # Intake caps what it stores, but OCR text, or rows stored before the cap, can be longer:
+    # neither the parser nor the LLM gets more (a 1 MB body held the only worker for 11 s).
+    said = said[:setting("MESSAGE_MAX_CHARS")]
     try:
         return parse(said, catalog, llm)
     except Exception:  # a parser bug must not stop the conversation; the buyer is asked again

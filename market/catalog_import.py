@@ -9,14 +9,16 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from market import plans
+from market.ledger import check_amount
 from market.models import Listing, Plan, Product, Vendor
 from market.phones import normalise_phone
 
@@ -24,7 +26,11 @@ BASE_UNITS = {"kg", "l", "piece", "packet", "bottle", "jar", "tin", "box"}
 PACK_UNITS = {"kg", "g", "l", "ml", "piece", "packet", "bottle", "jar", "tin", "box", "carton",
               "sack", "crate", "tray", "dozen"}
 VERIFICATION = {"pending", "verified", "rejected"}
+# Vendor columns only an admin may change through an import (market/staff.py ROLES).
+PROTECTED_VENDOR_FIELDS = ("plan", "verification", "phone")
 FILES = ("products.csv", "vendors.csv", "listings.csv")
+# A cell starting with one of these is a formula to a spreadsheet (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class RowError(ValueError):
@@ -51,14 +57,14 @@ class ImportReport:
 Progress = Callable[[int, int], None]
 
 
-def _decimal(value: str, name: str, minimum: Decimal = Decimal("0")) -> Decimal:
+def _decimal(value: str, name: str, minimum: Decimal = Decimal("0"), precision: int = 14,
+             scale: int = 3) -> Decimal:
+    """A number of the row that fits its numeric(precision, scale) column (rounded to its
+    places), finite and at least `minimum`; else a RowError naming it."""
     try:
-        number = Decimal((value or "").strip())
-    except InvalidOperation:
-        raise RowError(f"{name} {value!r} is not a number") from None
-    if not number.is_finite() or number < minimum:
-        raise RowError(f"{name} {value!r} must be at least {minimum}")
-    return number
+        return check_amount(value or "", precision=precision, scale=scale, minimum=minimum)
+    except ValueError as exc:
+        raise RowError(f"{name} {value!r} {exc}") from None
 
 
 def _list(value: str) -> list[str]:
@@ -94,7 +100,7 @@ def parse_tiers(value: str) -> list[dict[str, float]]:
     return sorted(tiers, key=lambda t: t["min_qty"])
 
 
-def load_product(session: Session, row: dict[str, str]) -> bool:
+def load_product(session: Session, row: dict[str, str], admin: bool = True) -> bool:
     _required(row, "sku", "name", "base_unit")
     base = row["base_unit"].strip().lower()
     if base not in BASE_UNITS:
@@ -129,7 +135,29 @@ def _plan(session: Session, code: str) -> Plan:
     return plan
 
 
-def load_vendor(session: Session, row: dict[str, str]) -> bool:
+def _current_plan(session: Session, vendor: Vendor | None) -> str:
+    sub = plans.current_subscription(session, vendor.id) if vendor is not None else None
+    # A vendor made without a plan is put on the free one, as the admin's form does.
+    return sub.plan.code if sub is not None else "free"
+
+
+def _refuse_protected_changes(session: Session, vendor: Vendor | None, phone: str | None,
+                              verification: str, plan: str) -> None:
+    """Plain staff may not move a vendor's plan, verification or phone (who gets its order
+    alerts): a row that would is refused whole. A new vendor's baseline is what the admin's
+    form makes: free plan, pending verification, any phone."""
+    before = {"plan": _current_plan(session, vendor),
+              "verification": vendor.verification if vendor is not None else "pending",
+              "phone": vendor.phone if vendor is not None else phone}
+    after = {"plan": plan, "verification": verification, "phone": phone}
+    changed = [name for name in PROTECTED_VENDOR_FIELDS if before[name] != after[name]]
+    if changed:
+        described = [name if name == "phone" else f"{name} ({before[name]} → {after[name]})"
+                     for name in changed]
+        raise RowError(f"only an admin may change {', '.join(described)}; the row is skipped")
+
+
+def load_vendor(session: Session, row: dict[str, str], admin: bool = True) -> bool:
     _required(row, "code", "business_name")
     phone = None
     if (row.get("phone") or "").strip():
@@ -142,6 +170,8 @@ def load_vendor(session: Session, row: dict[str, str]) -> bool:
     plan = _plan(session, (row.get("plan") or "free").strip().lower())
     code = row["code"].strip().upper()
     vendor = session.scalar(select(Vendor).where(Vendor.code == code))
+    if not admin:
+        _refuse_protected_changes(session, vendor, phone, verification, plan.code)
     created = vendor is None
     if vendor is None:
         vendor = Vendor(code=code, alert_channels=["sms"] + (["email"] if row.get("email") else []))
@@ -159,7 +189,7 @@ def load_vendor(session: Session, row: dict[str, str]) -> bool:
     return created
 
 
-def load_listing(session: Session, row: dict[str, str]) -> bool:
+def load_listing(session: Session, row: dict[str, str], admin: bool = True) -> bool:
     _required(row, "vendor_code", "sku", "price")
     vendor = session.scalar(select(Vendor).where(Vendor.code == row["vendor_code"].strip().upper()))
     if vendor is None:
@@ -174,16 +204,16 @@ def load_listing(session: Session, row: dict[str, str]) -> bool:
     if listing is None:
         listing = Listing(vendor_id=vendor.id, product_id=product.id)
         session.add(listing)
-    listing.price = _decimal(row["price"], "price", Decimal("0.01"))
+    listing.price = _decimal(row["price"], "price", Decimal("0.01"), 12, 2)
     listing.currency = (row.get("currency") or "NPR").strip().upper()
-    listing.moq = _decimal(row.get("moq") or "1", "moq")
+    listing.moq = _decimal(row.get("moq") or "1", "moq", precision=12)
     listing.stock = _decimal(row.get("stock") or "0", "stock")
     listing.tiers = parse_tiers(row.get("tiers", ""))
     listing.active = True
     return created
 
 
-LOADERS: dict[str, tuple[str, Callable[[Session, dict[str, str]], bool]]] = {
+LOADERS: dict[str, tuple[str, Callable[[Session, dict[str, str], bool], bool]]] = {
     "products.csv": ("products", load_product),
     "vendors.csv": ("vendors", load_vendor),
     "listings.csv": ("listings", load_listing),
@@ -191,23 +221,36 @@ LOADERS: dict[str, tuple[str, Callable[[Session, dict[str, str]], bool]]] = {
 
 
 def import_rows(session: Session, filename: str, rows: Iterable[tuple[int, dict[str, str]]],
-                report: ImportReport, progress: Progress | None = None, total: int = 0) -> None:
-    """Load numbered rows of one file; each row in a savepoint so a bad one leaves no trace."""
+                report: ImportReport, progress: Progress | None = None, total: int = 0,
+                admin: bool = True) -> None:
+    """Load numbered rows of one file; each row in a savepoint so a bad one leaves no trace.
+    With `admin` False (plain staff), rows changing a vendor's plan, verification or phone
+    are reported and skipped."""
     kind, loader = LOADERS[filename]
     for done, (line, row) in enumerate(rows, start=1):
         try:
             with session.begin_nested():
-                report.count(kind, loader(session, row))
+                created = loader(session, row, admin)
+            report.count(kind, created)  # after the savepoint: its flush may still fail
         except RowError as exc:
             report.errors.append(f"{filename} line {line}: {exc}")
+        except DataError as exc:
+            # A text longer than its column, say: this row only, never the whole import.
+            reason = str(exc.orig).splitlines()[0] if exc.orig else "a value does not fit"
+            report.errors.append(f"{filename} line {line}: {reason}")
         if progress is not None and (done % 50 == 0 or done == total):
             progress(done, total)
+
+
+def _unquote(cell: str) -> str:
+    # The admin's export puts a quote before a cell a spreadsheet would run as a formula.
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 def read_csv(text: str) -> list[tuple[int, dict[str, str]]]:
     """Rows numbered by their line in the file (the header is line 1)."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    return [(reader.line_num, {k.strip(): (v or "") for k, v in row.items() if k})
+    return [(reader.line_num, {k.strip(): _unquote(v or "") for k, v in row.items() if k})
             for row in reader]
 
 

@@ -48,6 +48,8 @@ class Config:
     TWILIO_WHATSAPP_NUMBER: str | None = None
     TWILIO_SMS_NUMBER: str | None = None
     TWILIO_API_BASE_URL: str | None = None
+    # Where Twilio's media redirects point instead of its CDN (*.twiliocdn.com): a fake's.
+    TWILIO_MEDIA_BASE_URL: str | None = None
     META_VERIFY_TOKEN: str | None = None
     META_APP_SECRET: str | None = None
     META_ACCESS_TOKEN: str | None = None
@@ -60,6 +62,8 @@ class Config:
     MEDIA_STORAGE: str = "local"
     MEDIA_ROOT: str = str(ROOT / "var" / "media")
     MEDIA_MAX_BYTES: int = 10 * 1024 * 1024
+    # One media item's whole download (redirects and retries included) must end within this.
+    MEDIA_DOWNLOAD_DEADLINE_SECONDS: int = 30
     S3_BUCKET: str | None = None
     S3_ENDPOINT_URL: str | None = None
     SMTP_URL: str | None = None
@@ -73,9 +77,17 @@ class Config:
     DEFAULT_COUNTRY: str = "NP"
     # The web chat that plays a WhatsApp phone (`make run` turns it on; nothing else does).
     SANDBOX_ENABLED: bool = False
+    # Where the worker fetches sandbox uploads from (never the request's Host): `make run`'s.
+    SANDBOX_MEDIA_BASE_URL: str = "http://127.0.0.1:5000"
     # A message older than this and still unprocessed is presumed lost by a dead worker.
     SWEEP_STALE_SECONDS: int = 30
+    # An inbound message whose processing failed this many times is given up (buyer told).
+    MESSAGE_MAX_ATTEMPTS: int = 3
+    # Inbound text is cut to this many characters before it is stored or parsed.
+    MESSAGE_MAX_CHARS: int = 4096
     SEND_MAX_ATTEMPTS: int = 5
+    # A send claimed longer ago than this is presumed dead (its worker killed) and tried again.
+    SEND_CLAIM_TIMEOUT_SECONDS: int = 300
     DRAFT_TTL_HOURS: int = 24
     HANDOFF_HOURS: int = 12
     # The vendor side: reminders of unanswered orders, then staff; RFQ leads and their life.

@@ -2,13 +2,37 @@
 refunds subtract). Not to be confused with vendors' lead credits (market/plans.py)."""
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from market.models import Buyer, CreditEntry, Order, Payment
 from market.orders import money
+
+
+def check_amount(value: Any, *, precision: int = 12, scale: int = 2,
+                 minimum: Decimal | None = Decimal("0")) -> Decimal:
+    """`value` rounded to `scale` places, when it is a finite number that fits a
+    numeric(precision, scale) column and is at least `minimum`; else ValueError saying why
+    (for a form or an import report: an amount that does not fit must never reach the
+    database, where it would fail the whole request)."""
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValueError("is not a number") from None
+    if not number.is_finite():  # NaN, sNaN and the infinities compare badly or not at all
+        raise ValueError("is not a number")
+    ceiling = Decimal(10) ** (precision - scale)
+    if abs(number) >= ceiling:  # before quantize: a huge number would overflow its context
+        raise ValueError(f"must be less than {ceiling:,}")
+    rounded = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+    if abs(rounded) >= ceiling:
+        raise ValueError(f"must be less than {ceiling:,}")
+    if minimum is not None and rounded < minimum:
+        raise ValueError(f"must be at least {minimum}")
+    return rounded
 
 
 def balance(session: Session, buyer_id: int) -> Decimal:
@@ -36,10 +60,12 @@ def charge_order(session: Session, order: Order) -> CreditEntry:
 def record_payment(session: Session, buyer: Buyer, amount: Decimal, *, method: str = "cash",
                    reference: str | None = None, order: Order | None = None,
                    staff_id: int | None = None) -> Payment:
-    """Record money received: a payment row and a matching negative ledger entry."""
-    amount = money(amount)
-    if amount <= 0:
-        raise ValueError("a payment must be more than zero")
+    """Record money received: a payment row and a matching negative ledger entry. An amount
+    that is not a positive number fitting numeric(12, 2) is a ValueError."""
+    try:
+        amount = check_amount(amount, minimum=Decimal("0.01"))
+    except ValueError as exc:
+        raise ValueError(f"a payment {exc}") from None
     payment = Payment(buyer_id=buyer.id, order_id=order.id if order else None, amount=amount,
                       currency=buyer.currency, method=method, reference=reference,
                       recorded_by_id=staff_id)

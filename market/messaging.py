@@ -5,7 +5,10 @@ outbound row queued here is sent once that commit happens (market.tasks.send_aft
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import psycopg
@@ -14,6 +17,9 @@ from sqlalchemy import JSON, Connection, Engine, bindparam, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from conversation.texts import text as reply_text
+from market.channels import ChannelError, adapter_for
+from market.config import setting
 from market.db import UTCDateTime, utcnow
 from market.models import INBOUND, OUTBOUND, Conversation, Message, Outbox
 from market.models.messaging import DELIVERY_RANK
@@ -42,6 +48,50 @@ class Inbound:
     body: str = ""
     media: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+
+
+log = logging.getLogger(__name__)
+
+# NUL, the other C0 controls but tab, newline and carriage return, and lone surrogates. No
+# buyer types them, yet providers pass them on: PostgreSQL refuses NUL in text, UTF-8 cannot
+# encode a surrogate, and one such character in a ProfileName failed its message forever.
+_INVALID_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+PROVIDER_ID_LENGTH = 64  # messages.provider_id
+
+
+def clean_text(value: str, limit: int | None = None) -> str:
+    """`value` without the characters no message may hold, cut to `limit` characters."""
+    cleaned = _INVALID_CHARACTERS.sub("", value)
+    return cleaned if limit is None else cleaned[:limit]
+
+
+def _cleaned(value: Any, limit: int) -> Any:
+    if isinstance(value, str):
+        return clean_text(value, limit)
+    if isinstance(value, dict):
+        return {clean_text(str(k), limit): _cleaned(v, limit) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(v, limit) for v in value]
+    return value
+
+
+def _provider_id(value: str) -> str:
+    """The id as stored: cleaned, and a longer one than the column holds replaced by a digest
+    of it (still unique per id, so repeats are still recognised)."""
+    cleaned = clean_text(value)
+    if len(cleaned) <= PROVIDER_ID_LENGTH:
+        return cleaned
+    return "sha256:" + hashlib.sha256(cleaned.encode()).hexdigest()[:PROVIDER_ID_LENGTH - 7]
+
+
+def sanitised(inbound: Inbound) -> Inbound:
+    """`inbound` as it may be stored: its text, and every string among its extras, cleaned
+    of invalid characters and cut to MESSAGE_MAX_CHARS (a 1 MB body once held the only
+    worker for 11 s; Twilio itself allows 1,600 characters, Meta 4,096)."""
+    limit = setting("MESSAGE_MAX_CHARS")
+    return replace(inbound, provider_id=_provider_id(str(inbound.provider_id)),
+                   body=clean_text(str(inbound.body or ""), limit),
+                   media=_cleaned(inbound.media, limit), meta=_cleaned(inbound.meta, limit))
 
 
 # The webhook's hot path is two statements in autocommit on a pooled connection: the ORM's
@@ -100,9 +150,9 @@ def store_inbound(session: Session, inbound: Inbound) -> tuple[int, int | None]:
     """Store a message in the session's transaction unless its provider id is already stored.
 
     Returns (conversation id, new message id or None for a repeat). Concurrent repeats are
-    settled by the unique index, not by a read-then-write race.
+    settled by the unique index, not by a read-then-write race. The text is `sanitised`.
     """
-    return _store(session.connection(), inbound, cache=False)
+    return _store(session.connection(), sanitised(inbound), cache=False)
 
 
 # The same INSERT in psycopg's own terms: on the webhook's hot path, SQLAlchemy's statement
@@ -128,7 +178,9 @@ def _store_fast(conn: Connection, inbound: Inbound, cache: bool) -> tuple[int, i
 def intake_inbound(bind: Engine | Connection, inbound: Inbound) -> tuple[int, int | None]:
     """`store_inbound` for the webhook: committed on return, in one autocommit statement when
     the conversation is known to this process. `bind` is `db.autocommit_engine`, or a
-    connection inside a transaction (tests), where nothing is cached."""
+    connection inside a transaction (tests), where nothing is cached. The text is
+    `sanitised` first."""
+    inbound = sanitised(inbound)
     if isinstance(bind, Connection):
         return _store_fast(bind, inbound, cache=False)
     try:
@@ -148,6 +200,28 @@ def intake_inbound(bind: Engine | Connection, inbound: Inbound) -> tuple[int, in
         return _store_fast(conn, inbound, cache=True)
 
 
+def give_up_inbound(session: Session, conv: Conversation, message: Message) -> None:
+    """Mark inbound `message` failed after its last attempt (staff see it in the admin), and
+    apologise to the sender once, unless staff have the conversation: the conversation then
+    moves on to its next message."""
+    why = (f"last error: {message.error_message}" if message.error_message
+           else "the worker stopped each time")
+    message.error_message = f"gave up after {message.attempts} attempts; {why}"
+    message.status = "failed"
+    message.processed_at = utcnow()
+    conv.last_inbound_at = message.created_at
+    log.error("inbound message %s of conversation %s %s", message.id, conv.id,
+              message.error_message)
+    if conv.handoff_until is not None and conv.handoff_until > utcnow():
+        return
+    language = conv.language or (conv.buyer.language if conv.buyer is not None else None)
+    try:
+        with session.begin_nested():  # an apology that fails must not hold the conversation
+            say(session, conv, reply_text("message_failed", language))
+    except Exception:
+        log.exception("could not apologise for inbound message %s", message.id)
+
+
 def queue_outbound(
     session: Session,
     conversation: Conversation,
@@ -159,6 +233,10 @@ def queue_outbound(
 ) -> Message | None:
     """Add an outbound message and its outbox row, sent after the commit; nothing for an
     opted-out address. `force` is only for the one confirmation sent in answer to STOP.
+
+    A body longer than the channel takes (`Channel.parts`) is queued as several messages, its
+    parts, in order, each with its own outbox row and the options on the last: each part is
+    sent once, and a failed part is retried alone. Returns the first part.
     """
     if conversation.opted_out and not force:
         return None
@@ -171,7 +249,51 @@ def queue_outbound(
     session.add(message)
     session.flush()
     send_after_commit(session, message.id)
+    split_outbound(session, message)
     return message
+
+
+def channel_parts(channel: str, body: str, meta: dict[str, Any]) -> list[str]:
+    """The messages `body` leaves as on `channel` under the current configuration."""
+    if meta.get("provider"):
+        return [body]  # a provider payload chosen by the caller (a template) goes as it is
+    try:
+        adapter = adapter_for(channel)
+    except ChannelError:
+        return [body]  # no provider to send with: the send fails and says why
+    return adapter.parts(body, meta.get("options") or ()) or [body]
+
+
+def split_outbound(session: Session, message: Message,
+                   parts: list[str] | None = None) -> list[Message]:
+    """Cut a queued outbound `message` into its parts: it keeps the first, a new row with its
+    own outbox row follows for each other part (sent after the commit), the options go to
+    the last. Parts carry meta `part`, `parts` and `reply` (the first part's id), which keep
+    them in order when one fails. Returns the parts' rows; just `message` when it fits."""
+    parts = parts if parts is not None else channel_parts(message.channel, message.body,
+                                                          message.meta)
+    if len(parts) < 2:
+        return [message]
+    common = {k: v for k, v in message.meta.items() if k != "options"}
+    options = message.meta.get("options")
+    rows = [message]
+    message.body = parts[0]
+    message.meta = {**common, "part": 1, "parts": len(parts), "reply": message.id}
+    for number, part in enumerate(parts[1:], start=2):
+        meta = {**common, "part": number, "parts": len(parts), "reply": message.id}
+        if options and number == len(parts):
+            meta["options"] = options
+        row = Message(
+            conversation_id=message.conversation_id, direction=OUTBOUND,
+            channel=message.channel, body=part, media=[], meta=meta, status="pending",
+            sent_by_staff_id=message.sent_by_staff_id, created_at=utcnow(),
+        )
+        row.outbox = Outbox(next_attempt_at=utcnow())
+        session.add(row)
+        session.flush()  # one at a time: ids follow the parts' order
+        send_after_commit(session, row.id)
+        rows.append(row)
+    return rows
 
 
 def say(session: Session, conv: Conversation, body: str, *, options: tuple[str, ...] = (),

@@ -10,6 +10,7 @@ declares its own queue (`@job(queue=...)` in jobs/runner.py); the queue names li
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import queue as queue_module
@@ -30,7 +31,10 @@ log = logging.getLogger(__name__)
 INBOUND = "inbound"
 OUTBOUND = "outbound"
 DEFAULT = "default"
-QUEUES = (INBOUND, OUTBOUND, DEFAULT)
+# Fetching and reading photos: slow (a download may take MEDIA_DOWNLOAD_DEADLINE_SECONDS), so
+# `flask --app app worker` serves it with a worker of its own and text replies never wait.
+MEDIA = "media"
+QUEUES = (INBOUND, OUTBOUND, DEFAULT, MEDIA)
 
 SEND_JOB = "jobs.outbound.send_message"
 PROCESS_JOB = "jobs.inbound.process_conversation"
@@ -136,6 +140,14 @@ def enqueue_conversation(conversation_id: int) -> None:
                                           ex=PENDING_TTL_SECONDS)
         if not fresh:
             return
+        try:
+            enqueue(PROCESS_JOB, conversation_id)
+        except Exception:
+            # A mark without its job would hold back this conversation's next messages.
+            with contextlib.suppress(Exception):
+                clear_pending(conversation_id)
+            raise
+        return
     enqueue(PROCESS_JOB, conversation_id)
 
 

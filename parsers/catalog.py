@@ -20,7 +20,7 @@ from rapidfuzz.distance import OSA
 
 from parsers import lexicon as lx
 from parsers.normalize import fold, skeleton
-from parsers.tokens import NUM, UNIT, WORD, lex
+from parsers.tokens import NUM, UNIT, WORD, lex, strip_postposition
 
 METRIC = {"kg": (1.0, "kg"), "g": (0.001, "kg"), "l": (1.0, "l"), "ml": (0.001, "l")}
 
@@ -169,6 +169,7 @@ def fuzzy_similarity(a: str, b: str) -> float:
 
 COMMON_POSTINGS = 400  # a word in more products than this does not generate candidates alone
 MIN_FUZZY_LEN = 4
+MAX_FUZZY_LEN = 40
 
 
 class CatalogIndex:
@@ -181,8 +182,13 @@ class CatalogIndex:
         self.postings: dict[str, list[int]] = {}
         self.phrase_index: dict[tuple[str, ...], list[int]] = {}
         self.conjunction_phrases: set[tuple[str, ...]] = set()
+        # Neighbouring words of every name (`tokla chiya`): a particle that is also a product
+        # word (`chai`, `pani`) is part of the name only where a name has it there.
+        self.bigrams: set[tuple[str, str]] = set()
         for i, product in enumerate(products):
             self._add_product(i, product)
+        # The longest name, in words: longer windows of a query cannot be a name.
+        self.longest_phrase = max((len(k) for k in self.phrase_index), default=1)
         n = max(len(products), 1)
         self.idf = {t: math.log((n + 1) / (len(p) + 0.5)) + 0.5 for t, p in self.postings.items()}
         self.unknown_weight = math.log((n + 1) / 0.5) + 0.5
@@ -196,6 +202,10 @@ class CatalogIndex:
                 for variant in _deletes(key) | {key}:
                     self._deletes.setdefault(variant, []).append(key)
                 self._skeletons.setdefault(skeleton(key), []).append(key)
+        # Every spelling of a vocabulary word (`oil`: `tel`, `तेल`), for typo checks.
+        self.spellings: dict[str, set[str]] = {}
+        for spelling, key in lx.CANONICAL_WORD.items():
+            self.spellings.setdefault(key, {key}).add(spelling)
         self._fuzzy_cache: dict[str, tuple[tuple[str, float], ...]] = {}
         self._lock = threading.Lock()
 
@@ -214,6 +224,7 @@ class CatalogIndex:
         for key in tokens:
             self.postings.setdefault(key, []).append(i)
         for phrase in phrases:
+            self.bigrams.update(zip(phrase.keys, phrase.keys[1:], strict=False))
             bucket = self.phrase_index.setdefault(phrase.keys, [])
             if not bucket or bucket[-1] != i:
                 bucket.append(i)
@@ -231,8 +242,8 @@ class CatalogIndex:
         key = canonical(key)
         if key in self.postings:
             return ((key, 1.0),)
-        if len(key) < MIN_FUZZY_LEN or key.isdigit():
-            return ()
+        if not MIN_FUZZY_LEN <= len(key) <= MAX_FUZZY_LEN or key.isdigit():
+            return ()  # (a word of hundreds of letters is no name, and its deletes cost L²)
         cached = self._fuzzy_cache.get(key)
         if cached is not None:
             return cached
@@ -254,12 +265,33 @@ class CatalogIndex:
             self._fuzzy_cache[key] = result
         return result
 
-    def rank(self, words: Sequence[str], limit: int = 8) -> list[Candidate]:
-        """Products ranked for a run of raw words (fillers already removed)."""
+    def lookup_word(self, raw: str) -> tuple[tuple[str, float], ...]:
+        """`lookup` of a word as written; a glued case ending (`चिनीको`, `chiniko`) is
+        dropped when the whole word is unknown."""
+        found = self.lookup(fold(raw))
+        if found and found[0][1] >= 1.0:
+            return found
+        stem = strip_postposition(raw)
+        bare = self.lookup(fold(stem)) if stem else ()
+        if bare and bare[0][1] >= 1.0:
+            return bare  # `पेप्सीका` is Pepsi, not a typo of something else
+        return found or bare
+
+    def rank(self, words: Sequence[str], limit: int = 8,
+             tally: list[int] | None = None) -> list[Candidate]:
+        """Products ranked for a run of raw words (fillers already removed).
+
+        `tally[0]` grows by the work done: words looked up, and words times candidates
+        scored (at most the catalog's size per word, so linear in the run).
+        """
         positions = self._positions(words)
+        if tally is not None:
+            tally[0] += len(words)
         if not any(matches for matches, _ in positions):
             return []
         candidates = self._candidates(positions)
+        if tally is not None:
+            tally[0] += len(candidates) * len(positions)
         total = sum(weight for _, weight in positions)
         ranked = []
         for index in candidates:
@@ -273,7 +305,7 @@ class CatalogIndex:
         """Per query word: {vocabulary word: similarity} and the word's weight."""
         positions: list[tuple[dict[str, float], float]] = []
         for word in words:
-            matches = dict(self.lookup(fold(word)))
+            matches = dict(self.lookup_word(word))
             weight = max((self.weight(k) for k in matches), default=self.unknown_weight)
             positions.append((matches, weight))
         # Words written apart that the catalog writes together (`red bull` / `redbull`).
@@ -296,7 +328,7 @@ class CatalogIndex:
                     common.append(key)
         keys = [max(m, key=m.__getitem__) for m, _ in positions if m]
         for start in range(len(keys)):
-            for end in range(start + 1, len(keys) + 1):
+            for end in range(start + 1, min(len(keys), start + self.longest_phrase) + 1):
                 rare.update(self.phrase_index.get(tuple(keys[start:end]), ()))
         if not rare:
             for key in common:

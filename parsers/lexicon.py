@@ -64,7 +64,7 @@ AMBIGUOUS_NUMBERS: set[str] = set()
 def _numbers(values: dict[float, tuple[str, ...]], ambiguous: tuple[str, ...] = ()) -> None:
     for value, words in values.items():
         for word in words:
-            NUMBER_WORDS[fold(word)] = value
+            NUMBER_WORDS[fold(word)] = float(value)  # floats: int has no is_integer() on 3.11
     AMBIGUOUS_NUMBERS.update(fold(w) for w in ambiguous)
 
 
@@ -89,13 +89,31 @@ _numbers({
     18: ("eighteen", "athara", "atharah", "अठार", "अठारह"),
     19: ("nineteen", "unnais", "unnis", "उन्नाइस", "उन्नीस"),
     20: ("twenty", "bis", "bees", "बीस"),
+    21: ("ekkais", "ikkis", "एक्काइस", "इक्कीस"),
+    22: ("bais", "baais", "बाइस", "बाईस"),
+    24: ("chaubis", "chaubees", "chobis", "चौबीस", "चौबिस"),
     25: ("pachis", "pachees", "पच्चीस", "पच्चिस"),
     30: ("thirty", "tis", "tees", "तीस"),
+    36: ("chhattis", "chattis", "छत्तीस", "छत्तिस"),
     40: ("forty", "chalis", "chalees", "चालीस", "चालिस"),
+    48: ("athchalis", "artalis", "अठचालीस", "अड़तालीस"),
     50: ("fifty", "pachas", "pachaas", "पचास"),
+    60: ("sixty", "sathi", "साठी", "साठ"),
+    70: ("seventy", "sattari", "sattar", "सत्तरी", "सत्तर"),
+    80: ("eighty", "asi", "assi", "असी", "अस्सी"),
+    90: ("ninety", "nabbe", "nabbe", "नब्बे"),
     100: ("hundred", "sau", "सय", "सौ"),
+    1000: ("thousand", "hajar", "hazar", "hajaar", "हजार"),
 }, ambiguous=("do", "tin", "teen", "chha", "chhe", "sat", "saat", "ath", "aath", "nau", "nou",
-              "sau", "das", "bis", "tis"))
+              "sau", "das", "bis", "tis", "asi", "sathi", "bais"))
+# Number words that multiply the one before (`dhai sau gram` = 250 g, `do hajar`), and the
+# tens that take a unit after them (`twenty four` = 24).
+SCALE_WORDS = frozenset(fold(w) for w in ("hundred", "sau", "सय", "सौ", "thousand", "hajar",
+                                          "hazar", "हजार"))
+TENS_WORDS = frozenset(fold(w) for w in ("twenty", "thirty", "forty", "fifty", "sixty",
+                                         "seventy", "eighty", "ninety"))
+# `one and a half`, `2 and a half`: the half is added to the number before.
+HALF_WORDS = frozenset(fold(w) for w in ("half", "adha", "aadha", "आधा"))
 
 # Fraction words: adha = 1/2, dedh = 1 1/2, dhai = 2 1/2. `dhai` folds to `dai` (the
 # Nepali "elder brother" buyers greet with), so it is ambiguous too.
@@ -120,6 +138,14 @@ FRACTION_PREFIXES: dict[str, float] = {
     )
 }
 INDEFINITE_ONE = frozenset({"a", "an"})
+INDEFINITE_TWO = frozenset({fold("couple")})
+
+# Postpositions glued to a noun (`चिनीको`, `तेलका`, `पसललाई`, `अर्डरमा`): stripped when the
+# whole word is not known, so a case ending never stops a match. Longest first.
+POSTPOSITIONS_DEVANAGARI = ("हरूको", "हरुको", "वालाको", "लाई", "बाट", "सँग", "वाला", "वाली",
+                            "वाले", "हरू", "हरु", "को", "का", "की", "के", "मा", "में")
+POSTPOSITIONS_LATIN = ("haruko", "wala", "wali", "vala", "lai", "bata", "sanga", "ko", "ka",
+                       "ki", "ke", "ma")
 
 CONJUNCTIONS = frozenset(fold(w) for w in ("ra", "ani", "aur", "and", "र", "अनि", "और", "also"))
 
@@ -148,6 +174,28 @@ FILLERS = frozenset(
         "pathaidinuna", "parchha", "parcha", "haru", "yo", "tyo", "samma", "bhitra",
         "wala", "wali", "wale", "vala", "vali", "sabai", "sab", "uske", "iske", "saath", "sath",
         "hua", "hue", "hui", "hoga", "abhi", "tak",
+        # other verbs of supplying, and days (`arrange 10 boxes by friday`)
+        "arrange", "supply", "provide", "dispatch", "ship", "bring", "get", "keep", "pack",
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        "sombar", "mangalbar", "budhbar", "bihibar", "sukrabar", "sanibar", "aaitabar",
+        "somvar", "mangalvar", "budhvar", "guruvar", "shukravar", "shanivar", "ravivar",
+        "tonight", "week", "weekend", "but", "tara", "lekin", "magar", "par",
+        # pronouns, particles and small talk that sit next to a product without naming one
+        "malai", "hamlai", "hamilai", "mero", "hamro", "tapai", "tapailai", "mujhe", "humko",
+        "hume", "humein", "mera", "hamara", "apna", "aap", "aapko", "i", "we", "our", "if",
+        "yes", "then", "so", "a", "an", "feri", "pheri", "phir", "fir", "again", "matra",
+        "matrai", "sirf", "bas", "lagi", "liye", "ta", "na", "ne", "re", "nai", "just",
+        "मलाई", "मेरो", "हामीलाई", "मुझे", "हमें", "मात्र", "फेरि", "लागि", "लिए",
+        "aru", "arko", "kei", "kuch", "dusra",
+        # "is there / is not there" (`stock ma cha ki chaina`); `chha` before a unit is six
+        "cha", "chha", "xa", "chaina", "chhaina", "xaina", "छैन", "hain", "है", "हैं",
+        "kal", "कल", "ऑर्डर", "अर्डर", "में", "nikla", "nikli", "निकला", "निकली", "निकले",
+        "hijo", "yesterday", "yesterdays", "pahile", "pahileko", "pichhle", "pichla", "pichli",
+        "last", "previous", "asti", "aghi", "हिजो", "पहिले", "पहिलेको", "पिछले", "पिछला",
+        # ran out, arrive: said around an order (`chini sakiyo, 1 bora chahiyo`)
+        "sakiyo", "sakkiyo", "sakincha", "khatam", "khattam", "सकियो", "खतम", "खत्म",
+        "pahunch", "pahuncha", "pahunchna", "pahuchna", "jana", "jaye", "pugnu", "pugne",
+        "pugos", "pugyos", "aunu", "aaunu", "पुग्नु", "पहुँच", "जाना",
         # Hindi
         "bhaiya", "bhaiyya", "bhaia", "bhai", "ji", "bhej", "bhejo", "bhejna", "bhejiye",
         "bhejdo", "bhejde", "bhejdena", "dena", "de", "dijiye", "dijie", "do", "kar", "karo",
@@ -157,11 +205,14 @@ FILLERS = frozenset(
     )
 )
 # Verbs are conjugated freely; their stems are enough to know them.
-FILLER_PREFIXES = tuple(fold(w) for w in ("pathai", "pathau", "bhej", "पठा", "chahi"))
+# (`पठा` would fold to `pata`, the start of unrelated words; `pathai`/`pathau` cover it.)
+FILLER_PREFIXES = tuple(fold(w) for w in ("pathai", "pathau", "bhej", "chahi"))
 
-# A word that also means "too/also" after a noun in Nepali (`nun 1 peti pani`); it names
-# water only when it is the first content word.
-PARTICLE_ALIASES = frozenset({fold("pani"), fold("पनि")})
+# Words that are also particles after a noun: `pani` "too" (`nun 1 peti pani`), `chai`
+# "as for" (`maggi chai 2 peti`). After another word they name water or tea only where a
+# catalog name has them there (`tokla chiya`, `mineral pani`).
+PARTICLE_ALIASES = frozenset(fold(w) for w in ("pani", "पनि", "chai", "chiya", "चाय", "चिया",
+                                               "चाहिँ", "chahin"))
 
 # Words asking for information rather than ordering: a quantity next to them is not an order
 # for a product mentioned earlier ("chini ko rate? 50 kilo wali bori ka batao").
@@ -170,6 +221,40 @@ INFO_WORDS = frozenset(
     for w in ("rate", "rates", "price", "prices", "bhau", "bhaau", "dar", "daam", "dam", "kati",
               "kitna", "kitne", "kitni", "batao", "batana", "bataunu", "bataidinu", "bhannu",
               "quote", "cost", "how", "what", "kya", "mol", "भाउ", "कति", "रेट")
+)
+
+# Adjectives buyers put before a product that name no brand (`fresh paneer`, `ramro chamal`):
+# not an unknown brand.
+MODIFIERS = frozenset(
+    fold(w)
+    for w in ("fresh", "good", "best", "quality", "new", "naya", "nayaa", "ramro", "accha",
+              "achha", "acha", "badhiya", "badiya", "local", "loose", "khulla", "regular",
+              "normal", "same", "usual", "sasto", "sasta", "cheap", "small", "big", "large",
+              "medium", "sano", "chota", "chhota", "thulo", "bada", "brand", "company", "type",
+              "jasto", "jaisa", "wala", "wali", "pure", "shuddha", "asli", "original", "extra",
+              "more", "thap", "thapa", "राम्रो", "ताजा", "नयाँ", "नया")
+)
+# Words that make a bare quantity an addition to the line before (`1 peti + 4 packet`,
+# `6 extra`, `6 wota thap`) or a correction of it (`sorry, 2 kg only`, `make it 3`).
+ADD_WORDS = frozenset(
+    fold(w)
+    for w in ("extra", "more", "add", "added", "additional", "also", "thap", "thapa",
+              "thapnu", "thapdinu", "thapidinu", "thapnus", "aru", "aur", "jod", "jodo",
+              "jodna", "थप", "थप्नु", "थपिदिनु", "जोड", "जोडो", "और", "अरु")
+)
+CORRECTION_WORDS = frozenset(
+    fold(w)
+    for w in ("sorry", "oops", "oh", "correction", "correct", "corrected", "meant", "mean",
+              "make", "instead", "rather", "actually", "change", "changed", "update", "updated",
+              "galti", "galat", "maaf", "माफ", "गल्ती", "सरी", "सरि", "sori")
+)
+# Negations: after a quantity they take it back (`10 kilo nahi 15 kilo`, `३ पेटी होइन`);
+# before one they take it back when it repeats the line's quantity (`not 5, make it 3`) and
+# otherwise correct the line (`hoina, 3 bora`).
+NEGATIONS = frozenset(
+    fold(w)
+    for w in ("not", "no", "nahi", "nahin", "nai", "hoina", "hoena", "haina", "होइन", "हैन",
+              "नहीं", "नही", "dont", "don't")
 )
 
 # Number neighbours that make a number something other than a quantity.
@@ -262,4 +347,100 @@ ORDER_NUMBER_BEFORE = ORDER_NUMBER_BEFORE - {""}
 
 def is_filler(key: str) -> bool:
     """True for a folded word that carries no product meaning (greeting, verb, particle)."""
-    return key in FILLERS or (len(key) > 4 and key.startswith(FILLER_PREFIXES))
+    return key in FILLERS or (len(key) >= 4 and key.startswith(FILLER_PREFIXES))
+
+
+# --- what a sentence does: order, ask, complain or report ----------------------------------
+# Matched against words as written (lowercase; a glued case ending is dropped first), since
+# folding merges words these lists must keep apart (`tha` "was" and `ta` "pieces").
+
+# Complaints about a delivery: damage, shortage, a wrong or missing item.
+COMPLAINT_WORDS = frozenset((
+    "damaged", "damage", "broken", "broke", "leaking", "leak", "leaked", "leaky", "expired",
+    "expire", "expiry", "rotten", "spoiled", "spoilt", "stale", "missing", "wrong", "short",
+    "shortage", "complaint", "complain", "defective", "faulty", "torn", "refund", "return",
+    "returned", "replace", "replacement", "mistake", "fake", "bad",
+    "phuteko", "futeko", "phutyo", "futyo", "phuteka", "futeka", "phutera", "bigreko",
+    "bigriyo", "bigryo", "bigrayo", "kuhiyeko", "kuhieko", "kuhiyo", "sadeko", "kharab",
+    "kharap", "kharaab", "nakkali", "napugeko", "pugena", "aayena", "aaena", "ayena",
+    "firta", "phirta", "fiirta", "chyateko", "chyatiyo", "ghati", "expire", "ekspayar",
+    "toota", "tuta", "tooti", "tuti", "toote", "tute", "phata", "phati", "fata", "fati",
+    "phate", "galat", "wapas", "vapas", "shikayat", "bekar",
+    "ganda", "kharabi",
+    "फुटेको", "फुट्यो", "फुटेका", "बिग्रेको", "बिग्रियो", "कुहिएको", "सडेको", "खराब", "गलत",
+    "फिर्ता", "टुटेको", "आएन", "पुगेन", "नपुगेको", "टूटा", "टूटी", "टूटे", "टुटा", "फटा",
+    "फटी", "सड़ा", "सड़ी", "सडा", "वापस", "शिकायत", "लिक", "एक्सपायर", "बेकार", "नक्कली",
+))
+# Several-word complaints (`kam aayo` "came short", `nahi aaya` "did not come").
+COMPLAINT_PHRASES = (
+    "kam aayo", "kam aaya", "kam thiyo", "kam tha", "kam nikla", "kam nikli", "kam niklyo",
+    "kam mila", "kam cha", "kam chha", "kam xa", "less", "nahi aaya", "nahin aaya",
+    "nahi aayi", "nahi aaye", "nahi mila", "nahin mila", "nahi mili", "not received",
+    "not delivered", "never came", "never arrived", "did not come", "didnt come",
+    "didn't come", "not come", "not arrived", "aako chaina", "aayeko chaina", "pugeko chaina",
+    "कम आयो", "कम थियो", "कम निकला", "कम निकली", "कम आया", "नहीं आया", "नहीं आई",
+    "नहीं मिला", "आएको छैन", "पुगेको छैन",
+)
+# Asking a price (stronger than a verb of ordering: `2 peti ko rate pathaunu`), unless it
+# follows a word for the whole bill (`total kitna hua batana`).
+PRICE_ASK_WORDS = frozenset((
+    "rate", "rates", "price", "prices", "pricing", "cost", "costs", "bhau", "bhaau", "bhav",
+    "bhaav", "dar", "daam", "dam", "mol", "kati", "kitna", "kitne", "kitni", "quote",
+    "quotation", "भाउ", "कति", "रेट", "दाम", "कितना", "कितने", "कितनी", "मूल्य", "दर", "भाव",
+))
+TOTAL_WORDS = frozenset(("total", "bill", "sab", "sabai", "sabko", "sabaiko", "all", "jamma",
+                         "overall", "hisab", "hisaab", "kul", "कुल", "जम्मा", "सबै", "बिल",
+                         "टोटल", "हिसाब"))
+# Asking whether something is there, or any other question: a sentence with one of these
+# (or a question mark) and no verb of ordering asks rather than orders.
+QUESTION_WORDS = frozenset((
+    "available", "availability", "avail", "stock", "milcha", "milchha", "milxa", "paincha",
+    "painchha", "paaincha", "painxa", "milega", "milegi", "milenge", "milta", "milti",
+    "kya", "what", "which", "when", "where", "how", "kab", "kahile", "kaha", "kahan", "kun",
+    "kaun", "kasto", "kaisa", "batao", "batana", "bataunu", "bataidinu", "bataidinus",
+    "bataye", "bataiye", "bhannu", "bhanidinu", "whether",
+    "उपलब्ध", "स्टक", "मिल्छ", "पाइन्छ", "मिलेगा", "मिलेगी", "क्या", "कहिले", "कब", "कुन",
+    "कहाँ", "बताउनु", "बताइदिनु", "बताओ", "बताइए", "बताना",
+))
+QUESTION_PHRASES = ("hai kya", "cha ki", "chha ki", "xa ki", "ki nai", "ki nahi",
+                    "ki chaina", "ki chhaina", "do you", "have you", "is there", "are there",
+                    "you have", "छ कि", "कि छैन", "कि नाइ", "है क्या")
+# Verbs of ordering; conjugated freely, so stems are enough for the long ones.
+ORDER_WORDS = frozenset((
+    "send", "need", "needed", "want", "wanted", "require", "required", "add", "bring",
+    "give", "book", "deliver", "get", "buy", "purchase", "take", "arrange", "supply",
+    "provide", "dispatch", "dinu", "dinus", "dinuhos", "dinuhola", "deu", "dena", "dedo",
+    "dedena", "dijiye", "dijie", "dediye", "lyaunu", "lyaidinu", "lao", "rakhnu", "rakhidinu",
+    "chaiyo", "chahiyo", "chaiye", "chahiye", "chahie", "chahincha", "chaincha",
+    "दिनु", "दिनुस्", "दिनुहोस्", "दीजिए", "दीजिये", "देना", "दो", "दे", "ल्याइदिनु",
+))
+ORDER_PREFIXES = ("pathai", "pathau", "bhej", "chahi", "thap", "पठाइ", "पठाउ", "भेज", "चाहि",
+                  "थप")
+PLEASE_WORDS = frozenset(("please", "pls", "plz", "plse", "kindly", "plez"))
+# Telling what happened (a delivery received, yesterday's order): not an order by itself.
+# Past verbs only: `hijo jasto 2 bora` ("like yesterday") still orders.
+REPORT_WORDS = frozenset((
+    "received", "recieved", "got", "delivered", "arrived", "came", "reached", "was", "were",
+    "had", "aayo", "aaipugyo", "aipugyo", "pugyo", "aako", "aayeko", "aaeko", "thiyo",
+    "pathayeko", "pathaeko", "pathako", "payo", "aaya", "aayi", "aaye", "mila", "mili", "mile",
+    "tha", "thi", "आयो", "आइपुग्यो", "पुग्यो", "थियो", "पठाएको", "आया", "आई", "मिला", "मिली",
+    "था", "थी", "थे",
+))
+# After a price word these ask when, not how much (`kati din ma aaunchha`).
+WHEN_WORDS = frozenset(("din", "dina", "baje", "bela", "samay", "time", "ghanta", "ghante",
+                        "days", "day", "hours", "long", "soon", "दिन", "बजे", "बेला", "समय"))
+GREETING_WORDS = frozenset((
+    "namaste", "namaskar", "hi", "hello", "hey", "hlo", "helo", "good", "morning", "evening",
+    "afternoon", "night", "dai", "didi", "bhai", "bhaiya", "sir", "madam", "ji", "hajur",
+    "sanchai", "kasto", "cha", "chha", "hunuhuncha", "hunuhunchha", "ram", "thanks", "thank",
+    "you", "dhanyabad", "dhanyavad", "shukriya", "ok", "okay", "नमस्ते", "नमस्कार", "दाइ",
+    "दाई", "सन्चै", "धन्यवाद", "शुक्रिया", "राम", "जी", "हजुर", "भैया",
+))
+
+# The same words folded, for taking them out of a product's name run (`maggi in stock`,
+# `hijo ko chini`); a word that is also in a catalog name stays there.
+INTENT_KEYS = frozenset(
+    fold(w) for group in (COMPLAINT_WORDS, PRICE_ASK_WORDS, QUESTION_WORDS, ORDER_WORDS,
+                          REPORT_WORDS, PLEASE_WORDS, TOTAL_WORDS)
+    for w in group
+) - {""}

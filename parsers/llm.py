@@ -196,6 +196,8 @@ def parse_with_llm(message: str, catalog: Catalog, config: LLMConfig) -> ParseRe
     rules = parse_text(message, catalog)
     if not isinstance(message, str) or not message.strip():
         return rules
+    if rules.intent in ("question", "complaint"):
+        return rules  # the model reads items; a question or a complaint orders none
     candidates = candidate_products(message, catalog, rules, config.max_candidates)
     if not candidates:
         log.info("llm parser skipped: no catalog candidates, using rules")
@@ -210,4 +212,6 @@ def parse_with_llm(message: str, catalog: Catalog, config: LLMConfig) -> ParseRe
         log.warning("llm parser failed (%s: %s), using rules", type(exc).__name__, exc)
         return rules
     log.info("llm parser used: %d items, %d unmatched", len(items), len(unmatched))
-    return ParseResult(items=items, unmatched=unmatched, engine="llm", language=rules.language)
+    return ParseResult(items=items, unmatched=unmatched, engine="llm", language=rules.language,
+                       intent="order" if items or unmatched else rules.intent,
+                       asked=rules.asked, work=rules.work)

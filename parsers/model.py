@@ -36,13 +36,19 @@ class ParseResult:
 
     `unmatched` holds the fragments that name something the catalog lacks, as written;
     `engine` says which parser produced the items (`rules` or `llm`); `language` is a guess
-    (`en`, `ne`, `hi`) or None.
+    (`en`, `ne`, `hi`) or None. `intent` is what the message does: `order` (it has items or
+    unmatched fragments), `question` (a price or stock question: `asked` holds the SKUs it
+    names), `complaint` (about a delivery; `asked` as well), `greeting` or `other`. `work`
+    counts the tokens and candidates the parser looked at (it grows linearly with the text).
     """
 
     items: list[ParsedItem] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
     engine: str = "rules"
     language: str | None = None
+    intent: str = "order"
+    asked: list[str] = field(default_factory=list)
+    work: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The result in the `python -m parsers` output shape, without the id."""

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from parsers import lexicon as lx
-from parsers.normalize import fold
+from parsers.normalize import fold, has_devanagari
 
 NUM, UNIT, MULT, WORD, SKIP, MARK = "num", "unit", "mult", "word", "skip", "mark"
 
@@ -103,7 +103,34 @@ def _piece_tokens(raw: str) -> list[Tok]:
     word = "".join(ch for ch in raw if ch.isalnum() or "\u0900" <= ch <= "\u097f")
     if not word:
         return []
-    return [Tok(WORD, raw, fold(word))]
+    return _inflected(raw, word) or [Tok(WORD, raw, fold(word))]
+
+
+def strip_postposition(word: str) -> str | None:
+    """`चिनीको` -> `चिनी`, `kiloko` -> `kilo`: the word without a glued case ending, or None."""
+    endings = lx.POSTPOSITIONS_DEVANAGARI if has_devanagari(word) else lx.POSTPOSITIONS_LATIN
+    for ending in endings:
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= 2:
+            return stem
+    return None
+
+
+def _is_lexicon_word(key: str) -> bool:
+    return (key in lx.UNIT_KEYS or key in lx.NUMBER_WORDS or key in lx.FRACTION_WORDS
+            or key in lx.FRACTION_PREFIXES)
+
+
+def _inflected(raw: str, word: str) -> list[Tok] | None:
+    """A unit or number word with a case ending (`किलोको`, `बोराका`): the word, then the
+    ending as a word of its own, as if they had been written apart."""
+    if _is_lexicon_word(fold(word)):
+        return None
+    stem = strip_postposition(word)
+    if stem is None or not _is_lexicon_word(fold(stem)):
+        return None
+    ending = word[len(stem):]
+    return [Tok(WORD, stem, fold(stem)), Tok(WORD, ending, fold(ending))]
 
 
 def _is_unit_word(tok: Tok | None) -> bool:
@@ -129,7 +156,9 @@ def _read_number_words(toks: list[Tok]) -> None:
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         prev = toks[i - 1] if i else None
         key = tok.key
-        before_unit = _is_unit_word(nxt)
+        # `dhai sau gram`, `do hajar`: a number word before a scale word counts as before a unit.
+        before_unit = _is_unit_word(nxt) or (nxt is not None and nxt.kind == WORD
+                                             and nxt.key in lx.SCALE_WORDS)
         if key in lx.UNIT_OR_NUMBER and prev is not None and prev.kind == NUM:
             continue  # `12 tin`: the unit
         if key in lx.FRACTION_PREFIXES:
@@ -144,7 +173,16 @@ def _read_number_words(toks: list[Tok]) -> None:
                 tok.kind, tok.value = NUM, value
         elif key in lx.INDEFINITE_ONE and before_unit:
             tok.kind, tok.value = NUM, 1.0
+        elif key in lx.INDEFINITE_TWO and (before_unit or _of_unit(toks, i)):
+            tok.kind, tok.value = NUM, 2.0
+            if not before_unit and nxt is not None:
+                nxt.kind = SKIP  # `a couple of cartons`: the `of` goes with the number
     _apply_prefixes(toks)
+
+
+def _of_unit(toks: list[Tok], i: int) -> bool:
+    """`couple of cartons`: `of` and then a unit."""
+    return i + 2 < len(toks) and toks[i + 1].key == "of" and _is_unit_word(toks[i + 2])
 
 
 def _apply_prefixes(toks: list[Tok]) -> None:
@@ -162,16 +200,48 @@ def _apply_prefixes(toks: list[Tok]) -> None:
             tok.kind = WORD
 
 
-def _merge_fractions(toks: list[Tok]) -> list[Tok]:
-    """`1 1/2` is one number."""
+def _spelled(tok: Tok) -> bool:
+    return tok.kind == NUM and not any(ch.isdigit() for ch in tok.raw)
+
+
+def _merge_numbers(toks: list[Tok]) -> list[Tok]:
+    """Numbers written in several pieces are one: `1 1/2`, `dhai sau` (250), `twenty four`,
+    `one and a half`, `2 and a half`."""
     out: list[Tok] = []
     for tok in toks:
         prev = out[-1] if out else None
-        if (tok.kind == NUM and prev is not None and prev.kind == NUM and prev.value is not None
-                and tok.value is not None and tok.value < 1 and prev.value.is_integer()):
-            prev.value += tok.value
+        value = tok.value
+        if tok.kind != NUM or value is None:
+            out.append(tok)
+            continue
+        if prev is not None and prev.kind == NUM and prev.value is not None:
+            whole = float(prev.value).is_integer()
+            if value < 1 and whole and not _spelled(tok) or (
+                    tok.key in lx.HALF_WORDS and whole):
+                prev.value += value
+            elif tok.key in lx.SCALE_WORDS and _spelled(tok):
+                prev.value *= value
+            elif (prev.key in lx.TENS_WORDS and _spelled(tok) and float(value).is_integer()
+                  and 0 < value < 10):
+                prev.value += value
+            else:
+                out.append(tok)
+                continue
             prev.raw = f"{prev.raw} {tok.raw}"
             continue
+        if tok.key in lx.HALF_WORDS and len(out) >= 2:
+            # `one and a half`: the `and` (and `a`) between the number and the half go.
+            between = [t for t in out[-2:] if t.kind == WORD]
+            keys = [t.key for t in between]
+            start = len(out) - len(between)
+            before = out[start - 1] if start > 0 else None
+            if keys and keys[0] in lx.CONJUNCTIONS and set(keys[1:]) <= lx.INDEFINITE_ONE \
+                    and before is not None and before.kind == NUM and before.value is not None \
+                    and float(before.value).is_integer():
+                del out[start:]
+                before.value += value
+                before.raw = f"{before.raw} and {tok.raw}"
+                continue
         out.append(tok)
     return out
 
@@ -180,6 +250,12 @@ def _read_units(toks: list[Tok]) -> list[Tok]:
     out: list[Tok] = []
     for tok in toks:
         prev = out[-1] if out else None
+        if (tok.kind == WORD and tok.key in lx.UNIT_KEYS and prev is not None
+                and prev.kind == WORD and prev.key in lx.ADD_WORDS and len(out) > 1
+                and out[-2].kind == NUM):
+            # `6 extra packets`, `2 aru packet`: the unit goes with the number.
+            out.insert(len(out) - 1, Tok(UNIT, tok.raw, tok.key, unit=lx.UNIT_KEYS[tok.key]))
+            continue
         after_number = prev is not None and (prev.kind == NUM or (prev.kind == MULT
                                                                   and prev.value is not None))
         if tok.kind == WORD and (tok.key in lx.UNIT_KEYS or tok.key in lx.UNIT_OR_NUMBER):
@@ -235,6 +311,8 @@ def _context_skips(toks: list[Tok]) -> None:
         unit_follows = nxt is not None and nxt.kind == UNIT
         if pkey in lx.PRICE_BEFORE or (prev is not None and prev.kind == MARK and prev.raw == "@"):
             tok.kind = SKIP
+            if prev is not None and prev.kind == WORD:
+                prev.kind = SKIP  # `rate 95` states a price; it asks nothing
         elif nkey in lx.PRICE_AFTER or nkey in lx.TIME_AFTER or nkey in lx.DATE_AFTER:
             tok.kind = SKIP
         elif nkey in lx.MONTHS or pkey in lx.MONTHS:
@@ -258,7 +336,7 @@ def lex(segment: str) -> list[Tok]:
     for piece in _split_pieces(segment):
         toks.extend(_piece_tokens(piece))
     _read_number_words(toks)
-    toks = _merge_fractions([t for t in toks if t.kind != SKIP])
+    toks = _merge_numbers([t for t in toks if t.kind != SKIP])
     toks = _read_units(toks)
     toks = _read_multipliers(toks)
     _context_skips(toks)

@@ -1,7 +1,9 @@
 """What every channel adapter shares: the message it is given, what it answers, its error."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 
@@ -35,4 +37,20 @@ class ChannelError(Exception):
 
 
 class Channel(Protocol):
-    def send(self, message: OutboundMessage) -> SendResult: ...
+    """One way of reaching a person. Each outbound row is one provider message: a body longer
+    than the channel takes is cut by `parts` when it is queued, and each part is a row."""
+
+    def parts(self, body: str, options: Sequence[str]) -> list[str]:
+        """`body` as the messages this channel sends it in, in order; `options` ride on the
+        last one (which may therefore have to be shorter)."""
+        ...
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        """Hand `message` to the provider as one message."""
+        ...
+
+    def find_sent(self, message: OutboundMessage, since: datetime) -> list[SendResult] | None:
+        """Messages the provider already holds that look like `message` (same address and
+        body), made since `since` (UTC), oldest first; None when the provider cannot be asked.
+        Used before sending again a message whose earlier attempt may have reached it."""
+        ...

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import sys
 import uuid
+from collections.abc import Sequence
+from datetime import datetime
 
 from market.channels.base import OutboundMessage, SendResult
 
@@ -14,6 +16,12 @@ log = logging.getLogger(__name__)
 class ConsoleChannel:
     def __init__(self, channel: str) -> None:
         self.channel = channel
+
+    def parts(self, body: str, options: Sequence[str]) -> list[str]:
+        return [body]
+
+    def find_sent(self, message: OutboundMessage, since: datetime) -> None:
+        return None  # printing twice costs nothing
 
     def send(self, message: OutboundMessage) -> SendResult:
         options = f"  [{' | '.join(message.options)}]" if message.options else ""

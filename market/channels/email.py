@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import smtplib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -29,6 +30,12 @@ class EmailChannel:
         if parse_qs(self.url.query).get("starttls", ["0"])[0] in ("1", "true"):
             smtp.starttls()
         return smtp
+
+    def parts(self, body: str, options: Sequence[str]) -> list[str]:
+        return [body]  # e-mail has no length limit worth cutting at
+
+    def find_sent(self, message: OutboundMessage, since: datetime) -> None:
+        return None  # SMTP cannot be asked what it delivered
 
     def send(self, message: OutboundMessage) -> SendResult:
         email = EmailMessage()

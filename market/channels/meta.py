@@ -1,12 +1,14 @@
 """WhatsApp through Meta's Cloud API (Graph `/{phone_number_id}/messages`).
 
 Options go out as an `interactive` message (reply buttons up to three, a list up to ten) whose
-ids are the options' numbers; long bodies leave as several messages, buttons with the last.
+ids are the options' numbers. Long bodies are cut into parts (`parts`) when they are queued,
+buttons with the last; each part is one row and one Cloud API message.
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 # requests, as app.media_intake uses it (it comes with twilio); httpx is not installed.
@@ -31,21 +33,30 @@ class MetaChannel:
         return cls(config["META_GRAPH_BASE_URL"], config["META_PHONE_NUMBER_ID"] or "",
                    config["META_ACCESS_TOKEN"])
 
+    def parts(self, body: str, options: Sequence[str]) -> list[str]:
+        """Parts of at most 4,096 characters; the last carries the options and must fit the
+        interactive limit."""
+        shown = layout(options) is not None
+        return split_body(body, MAX_TEXT, last_limit=MAX_INTERACTIVE_BODY if shown else None)
+
     def send(self, message: OutboundMessage) -> SendResult:
-        """Send `message` in as many parts as it needs; the first part's id is the message's."""
+        """Send `message` as one Cloud API message: interactive when it has options."""
         shown = layout(message.options, message.extra.get("language"))
-        parts = split_body(message.body, MAX_TEXT,
-                           last_limit=MAX_INTERACTIVE_BODY if shown else None)
-        first: SendResult | None = None
-        for index, part in enumerate(parts):
-            text = {"type": "text", "text": {"body": part}}
-            if shown and index == len(parts) - 1:
-                result = self._interactive_or_text(message, meta_interactive(shown, part), text)
-            else:
-                result = self._post(message, text)
-            first = first or result
-        assert first is not None  # noqa: S101 (split_body always gives a part)
-        return first
+        text = {"type": "text", "text": {"body": message.body}}
+        if shown:
+            return self._interactive_or_text(message, meta_interactive(shown, message.body), text)
+        return self._post(message, text)
+
+    def find_sent(self, message: OutboundMessage, since: datetime) -> None:
+        """The Cloud API cannot be asked which messages it has: None, so a message whose earlier
+        attempt may have reached Meta is sent again unless its wamid was stored.
+
+        The residual risk: a worker killed after Meta accepted a message and before its
+        wamid was committed sends it twice. Meta's status webhooks name the wamid, which no
+        row holds in that case, so they cannot settle it either (sending our row id as
+        `biz_opaque_callback_data`, which statuses echo, would let them).
+        """
+        return None
 
     def _interactive_or_text(self, message: OutboundMessage, interactive: dict[str, Any],
                              text: dict[str, Any]) -> SendResult:

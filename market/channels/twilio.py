@@ -2,14 +2,16 @@
 
 WhatsApp options go out as buttons or a list picker: a Content API template per set of options
 (its body the variable {{1}}, so one template serves every message with those options), made
-once and remembered. Long bodies leave as several messages, in order.
+once and remembered. Long bodies are cut into parts (`parts`) when they are queued; each part
+is one row and one Twilio message. `find_sent` asks Twilio whether a message already left.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from flask import current_app
@@ -33,6 +35,24 @@ log = logging.getLogger(__name__)
 PERMANENT_CODES = {21211, 21408, 21610, 21612, 21614, 63003, 63016, 63024}
 # A remembered template is kept this long; a lost one is simply made again.
 CONTENT_TTL_SECONDS = 30 * 86400
+# Messages to one number in a day that a lookup reads (newest first): ours is among the newest.
+LOOKUP_LIMIT = 200
+# Twilio's states that say where a message it holds has got to; others (accepted, sending,
+# scheduled) mean it is still on its way, which our rows call "queued".
+KNOWN_STATES = ("queued", "sent", "delivered", "read", "failed", "undelivered")
+
+
+def _made(listed: Any) -> datetime | None:
+    """When Twilio made a listed message (the client leaves a date it cannot read a string)."""
+    for value in (listed.date_created, listed.date_sent):
+        if isinstance(value, datetime):
+            return value
+    return None
+
+
+def _delivery_status(status: object) -> str:
+    value = str(status or "").lower()
+    return value if value in KNOWN_STATES else "queued"
 
 
 class ContentCache:
@@ -99,9 +119,14 @@ class TwilioChannel:
     def _address(self, phone: str) -> str:
         return f"whatsapp:{phone}" if self.channel == "whatsapp" else phone
 
+    def parts(self, body: str, options: Sequence[str]) -> list[str]:
+        """Parts of at most 1,600 characters; on WhatsApp, options become buttons on the last
+        part, whose body must then fit WhatsApp's shorter interactive limit."""
+        shown = self.channel == "whatsapp" and layout(options) is not None
+        return split_body(body, last_limit=MAX_INTERACTIVE_BODY if shown else None)
+
     def send(self, message: OutboundMessage) -> SendResult:
-        """Send `message`; several parts when long (the first part's sid is the message's),
-        buttons with the last part."""
+        """Send `message` as one Twilio message, with buttons when it has options."""
         if message.extra.get("content_sid"):
             # An approved template chosen by the caller goes out as it is.
             return self._create(message, None, message.extra["content_sid"],
@@ -109,17 +134,39 @@ class TwilioChannel:
         language = message.extra.get("language")
         shown = layout(message.options, language) if self.channel == "whatsapp" else None
         template = self._template(shown, language) if shown else None
-        parts = split_body(message.body, last_limit=MAX_INTERACTIVE_BODY if template else None)
-        first: SendResult | None = None
-        for index, part in enumerate(parts):
-            last = index == len(parts) - 1
-            if last and template:
-                result = self._send_with_template(message, part, template, index == 0)
-            else:
-                result = self._create(message, part, with_media=index == 0)
-            first = first or result
-        assert first is not None  # noqa: S101 (split_body always gives a part)
-        return first
+        if template:
+            return self._send_with_template(message, message.body, template, with_media=True)
+        return self._create(message, message.body, with_media=True)
+
+    def find_sent(self, message: OutboundMessage, since: datetime) -> list[SendResult]:
+        """Twilio's messages from our number to `message.to` created since `since` whose body
+        is this message's (a template renders the part it was given, so the body matches
+        too), oldest first.
+
+        The list is filtered by DateSent, which Twilio compares by whole GMT days, so the
+        day of `since` is asked for and the rest is filtered here. A message Twilio has not
+        yet handed on has no DateSent and is not listed; by the time a claim has gone stale
+        (minutes) Twilio has long sent it, or failed it, when a resend is what is wanted.
+        A caller's own template (`content_sid`) is matched on the body stored with it, which
+        must then be the text the template renders.
+        """
+        since = since.astimezone(UTC)
+        try:
+            listed = self.client.messages.list(
+                to=self._address(message.to), from_=self._address(self.sender),
+                date_sent_after=since.replace(hour=0, minute=0, second=0, microsecond=0),
+                limit=LOOKUP_LIMIT, page_size=LOOKUP_LIMIT)
+        except TwilioRestException as exc:
+            raise ChannelError(exc.msg or str(exc), code=str(exc.code or exc.status)) from exc
+        except (TwilioException, OSError) as exc:
+            raise ChannelError(str(exc), code="network") from exc
+        body = message.body.strip()
+        found = sorted(((made, m.sid, m.status) for m in listed
+                        if m.sid and (m.body or "").strip() == body
+                        and (made := _made(m)) is not None and made >= since),
+                       key=lambda found: found[0])
+        return [SendResult(provider_id=sid, status=_delivery_status(status))
+                for _, sid, status in found]
 
     def _send_with_template(self, message: OutboundMessage, part: str,
                             template: tuple[str, str], with_media: bool) -> SendResult:

@@ -10,9 +10,18 @@ template in `contents`; a message sent with `ContentSid` and `ContentVariables` 
 that template renders, and `SentMessage.options` lists its buttons or list items. Bodies over
 1,600 characters are refused with error 21617, as Twilio refuses them.
 
+It lists messages as Twilio does (`GET …/Messages.json` with `To`, `From` and the `DateSent`
+filters, which compare whole GMT dates, newest first), so a sender can ask whether a message
+already left. `hold_next()` makes the next message POSTs wait for `release()` before they are
+answered: with `record=True` Twilio has taken the message (a worker killed meanwhile never
+learns its sid), with `record=False` the request is lost on the way and nothing is sent.
+
 It also serves inbound media the way Twilio does: `add_media(data)` gives a `MediaUrl` under
 the Messages resource that needs basic auth and answers with a redirect to a second server
-(Twilio's media host) serving the bytes, where no credentials belong.
+(Twilio's media host) serving the bytes, where no credentials belong. `add_media(data,
+trickle=2.0)` has the media host send them one byte every two seconds (a stalled download);
+`redirect_media(location)` gives a MediaUrl whose API answer redirects to `location` instead
+(the provider turned hostile, or spoofed).
 """
 from __future__ import annotations
 
@@ -40,6 +49,16 @@ class SentMessage:
     params: dict[str, str]
     created: float = field(default_factory=time.time)
     content: dict[str, Any] | None = None  # the template of a ContentSid message
+    status: str = "sent"  # the fake hands a message on at once; callbacks move it further
+
+    def resource(self, account_sid: str) -> dict[str, Any]:
+        """The message as Twilio's REST API shows it."""
+        stamp = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(self.created))
+        return {"sid": self.sid, "account_sid": account_sid, "to": self.to,
+                "from": self.from_, "body": self.body, "status": self.status,
+                "num_segments": "1", "direction": "outbound-api", "date_created": stamp,
+                "date_updated": stamp, "date_sent": stamp,
+                "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{self.sid}.json"}
 
     @property
     def options(self) -> list[str]:
@@ -62,6 +81,10 @@ def render(template: dict[str, Any], variables: dict[str, str]) -> str:
     return ""
 
 
+def sent_day(message: SentMessage) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(message.created))
+
+
 class FakeTwilio:
     """Start with `with FakeTwilio(sid, token) as fake:`; `fake.url` is the base URL."""
 
@@ -69,19 +92,29 @@ class FakeTwilio:
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.messages: list[SentMessage] = []
-        self.failures: list[tuple[int, int, str]] = []  # (http status, twilio code, message)
+        # (http status, twilio code, message) per coming message POST; None lets one through.
+        self.failures: list[tuple[int, int, str] | None] = []
+        self.holds: list[bool] = []  # per coming message POST: recorded before it waits?
+        self.held = 0  # message POSTs that arrived and waited for release()
+        self._released = threading.Event()
         self.callback_statuses: tuple[str, ...] = ()
         self.lock = threading.Lock()
         self.condition = threading.Condition(self.lock)
         self.media: dict[str, tuple[bytes, str]] = {}
         self.media_fetches: list[tuple[str, bool]] = []  # (where, carried credentials)
         self.cdn_failures = 0  # the media host answers this many next requests with 500
+        self.media_redirects: dict[str, str] = {}  # media sid -> where its API answer points
+        self.media_trickle: dict[str, float] = {}  # media sid -> seconds between its bytes
+        self.trickling = 0  # trickled downloads being served right now
+        self.trickle_hung_up: list[bool] = []  # per finished trickle: the client hung up first
         self.contents: dict[str, dict[str, Any]] = {}  # content templates made, by sid
         self.content_failures: list[tuple[int, int, str]] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                        kwargs={"poll_interval": 0.05})
         self._cdn = ThreadingHTTPServer(("127.0.0.1", 0), self._cdn_handler())
-        self._cdn_thread = threading.Thread(target=self._cdn.serve_forever, daemon=True)
+        self._cdn_thread = threading.Thread(target=self._cdn.serve_forever, daemon=True,
+                                            kwargs={"poll_interval": 0.05})
 
     @property
     def url(self) -> str:
@@ -99,15 +132,30 @@ class FakeTwilio:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._released.set()
         for server in (self._server, self._cdn):
             server.shutdown()
             server.server_close()
 
-    def add_media(self, data: bytes, content_type: str = "image/jpeg") -> str:
-        """Keep `data` as an inbound message's media; returns its MediaUrl."""
+    def add_media(self, data: bytes, content_type: str = "image/jpeg",
+                  trickle: float = 0.0) -> str:
+        """Keep `data` as an inbound message's media; returns its MediaUrl. With `trickle`,
+        the media host sends it one byte every `trickle` seconds."""
         media_sid = "ME" + uuid.uuid4().hex
         with self.lock:
             self.media[media_sid] = (data, content_type)
+            if trickle:
+                self.media_trickle[media_sid] = trickle
+        return self._media_url(media_sid)
+
+    def redirect_media(self, location: str) -> str:
+        """A MediaUrl whose (authorised) API answer is a redirect to `location`."""
+        media_sid = "ME" + uuid.uuid4().hex
+        with self.lock:
+            self.media_redirects[media_sid] = location
+        return self._media_url(media_sid)
+
+    def _media_url(self, media_sid: str) -> str:
         message_sid = "MM" + uuid.uuid4().hex
         return (f"{self.url}/2010-04-01/Accounts/{self.account_sid}/Messages/{message_sid}"
                 f"/Media/{media_sid}")
@@ -117,9 +165,67 @@ class FakeTwilio:
             self.media_fetches.append((where, bool(header)))
 
     def fail_next(self, count: int = 1, status: int = 500, code: int = 20500,
-                  message: str = "Internal Server Error") -> None:
+                  message: str = "Internal Server Error", after: int = 0) -> None:
+        """The next `count` message POSTs fail, once `after` more have gone through."""
         with self.lock:
-            self.failures.extend([(status, code, message)] * count)
+            self.failures.extend([None] * after + [(status, code, message)] * count)
+
+    def hold_next(self, count: int = 1, record: bool = True) -> None:
+        """The next `count` message POSTs wait for `release()` before anything is answered:
+        recorded first (`record`, Twilio has the message) or dropped when released (the
+        request was lost and nothing is sent)."""
+        with self.lock:
+            self._released.clear()
+            self.holds.extend([record] * count)
+
+    def wait_held(self, count: int = 1, timeout: float = 45.0) -> int:
+        """Block until `count` held POSTs have arrived; returns how many have."""
+        deadline = time.time() + timeout
+        with self.condition:
+            while self.held < count and time.time() < deadline:
+                self.condition.wait(timeout=max(0.0, deadline - time.time()))
+            return self.held
+
+    def release(self) -> None:
+        """Let held POSTs finish (their senders may be long gone)."""
+        self._released.set()
+
+    def _hold(self) -> bool | None:
+        """Whether this POST is held (and then recorded or not); None: answered as usual."""
+        with self.lock:
+            return self.holds.pop(0) if self.holds else None
+
+    def _arrived(self) -> None:
+        with self.condition:
+            self.held += 1
+            self.condition.notify_all()
+
+    def listing(self, query: dict[str, str]) -> dict[str, Any]:
+        """A page of the Messages list, newest first, filtered as Twilio filters: To, From,
+        DateSent (exact date), DateSent> and DateSent< (on or after / before, whole days)."""
+        def day(value: str) -> str:
+            return value[:10]  # YYYY-MM-DD of a date or an ISO 8601 datetime
+
+        with self.lock:
+            found = list(reversed(self.messages))
+        for key, keep in (
+            ("To", lambda m, v: m.to == v), ("From", lambda m, v: m.from_ == v),
+            ("DateSent", lambda m, v: sent_day(m) == day(v)),
+            ("DateSent>", lambda m, v: sent_day(m) >= day(v)),
+            ("DateSent<", lambda m, v: sent_day(m) <= day(v)),
+        ):
+            if query.get(key):
+                found = [m for m in found if keep(m, query[key])]
+        size = int(query.get("PageSize") or 50)
+        page = int(query.get("Page") or 0)
+        shown = found[page * size:(page + 1) * size]
+        base = f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+        more = (page + 1) * size < len(found)
+        return {"messages": [m.resource(self.account_sid) for m in shown],
+                "page": page, "page_size": size, "start": page * size,
+                "end": page * size + len(shown), "uri": f"{base}?Page={page}",
+                "first_page_uri": f"{base}?Page=0", "previous_page_uri": None,
+                "next_page_uri": f"{base}?PageSize={size}&Page={page + 1}" if more else None}
 
     def fail_content(self, count: int = 1, status: int = 400, code: int = 20001,
                      message: str = "Invalid content") -> None:
@@ -158,8 +264,9 @@ class FakeTwilio:
 
     def _record(self, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
         with self.condition:
-            if self.failures:
-                status, code, message = self.failures.pop(0)
+            failure = self.failures.pop(0) if self.failures else None
+            if failure is not None:
+                status, code, message = failure
                 return status, {"code": code, "message": message, "status": status,
                                 "more_info": f"https://www.twilio.com/docs/errors/{code}"}
             content = None
@@ -181,15 +288,12 @@ class FakeTwilio:
             self.condition.notify_all()
         if params.get("StatusCallback") and self.callback_statuses:
             threading.Thread(target=self._callbacks, args=(sent,), daemon=True).start()
-        return 201, {"sid": sid, "account_sid": self.account_sid, "to": sent.to,
-                     "from": sent.from_, "body": sent.body, "status": "queued",
-                     "num_segments": "1", "direction": "outbound-api",
-                     "date_created": time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime()),
-                     "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json"}
+        return 201, {**sent.resource(self.account_sid), "status": "queued", "date_sent": None}
 
     def _callbacks(self, sent: SentMessage) -> None:
         url = sent.params["StatusCallback"]
         for status in self.callback_statuses:
+            sent.status = status
             form = {"MessageSid": sent.sid, "MessageStatus": status, "AccountSid":
                     self.account_sid, "To": sent.to, "From": sent.from_}
             if status in ("failed", "undelivered"):
@@ -226,12 +330,25 @@ class FakeTwilio:
                 self.wfile.write(data)
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                path = urllib.parse.urlsplit(self.path).path
+                url = urllib.parse.urlsplit(self.path)
+                path = url.path
+                if path == f"/2010-04-01/Accounts/{fake.account_sid}/Messages.json":
+                    if not fake._authorised(self.headers.get("Authorization")):
+                        self._json(401, {"code": 20003, "message": "Authenticate",
+                                         "status": 401})
+                    else:
+                        self._json(200, fake.listing(dict(urllib.parse.parse_qsl(url.query))))
+                    return
                 found = re.fullmatch(rf"/2010-04-01/Accounts/{fake.account_sid}/Messages/"
                                      r"MM[0-9a-f]+/Media/(ME[0-9a-f]+)", path)
                 fake._fetched("api", self.headers.get("Authorization"))
                 if not fake._authorised(self.headers.get("Authorization")):
                     self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                elif found is not None and found.group(1) in fake.media_redirects:
+                    self.send_response(307)
+                    self.send_header("Location", fake.media_redirects[found.group(1)])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
                 elif found is None or found.group(1) not in fake.media:
                     self._json(404, {"code": 20404, "message": "Not found", "status": 404})
                 else:
@@ -258,7 +375,23 @@ class FakeTwilio:
                     self._json(400, {"code": 21602, "message": "Message body is required.",
                                      "status": 400})
                 else:
+                    self._answer(params)
+
+            def _answer(self, params: dict[str, str]) -> None:
+                held = fake._hold()
+                if held is None:
                     self._json(*fake._record(params))
+                    return
+                answer = fake._record(params) if held else None
+                fake._arrived()
+                fake._released.wait(timeout=60)
+                if answer is None:
+                    self.close_connection = True  # lost on the way: no answer, nothing sent
+                    return
+                try:
+                    self._json(*answer)
+                except OSError:
+                    pass  # the sender died meanwhile; Twilio has the message all the same
 
         return Handler
 
@@ -276,12 +409,33 @@ class FakeTwilio:
                     failing = fake.cdn_failures > 0
                     fake.cdn_failures -= 1 if failing else 0
                     found = fake.media.get(media_sid)
+                    trickle = fake.media_trickle.get(media_sid, 0.0)
                 status = 500 if failing else 200 if found else 404
                 data, content_type = found if status == 200 and found else (b"", "text/plain")
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                if status == 200 and trickle:
+                    self._trickle(data, trickle)
+                else:
+                    self.wfile.write(data)
+
+            def _trickle(self, data: bytes, every: float) -> None:
+                with fake.lock:
+                    fake.trickling += 1
+                hung_up = False
+                try:
+                    for index, byte in enumerate(data):  # bounded: it ends with the data
+                        if index:
+                            time.sleep(every)
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                except OSError:
+                    hung_up = True
+                finally:
+                    with fake.lock:
+                        fake.trickling -= 1
+                        fake.trickle_hung_up.append(hung_up)
 
         return Handler

@@ -145,7 +145,8 @@ def stack(database_url: str, redis_url: str, queue_prefix: str,
             "REDIS_URL": redis_url, "QUEUE_PREFIX": queue_prefix,
             "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "TWILIO_WHATSAPP_NUMBER": "+9779800000000", "TWILIO_SMS_NUMBER": "+9779800000001",
-            "TWILIO_API_BASE_URL": twilio.url, "SWEEP_INTERVAL_SECONDS": 1,
+            "TWILIO_API_BASE_URL": twilio.url, "TWILIO_MEDIA_BASE_URL": twilio.cdn_url,
+            "SWEEP_INTERVAL_SECONDS": 1,
             "SWEEP_STALE_SECONDS": 2, "MEDIA_ROOT": str(tmp_path / "media"),
             "SANDBOX_ENABLED": True,
         }
@@ -153,12 +154,14 @@ def stack(database_url: str, redis_url: str, queue_prefix: str,
         server = make_server("127.0.0.1", 0, app, threaded=True)
         base_url = f"http://127.0.0.1:{server.server_port}"
         app.config["PUBLIC_BASE_URL"] = base_url
+        app.config["SANDBOX_MEDIA_BASE_URL"] = base_url  # where the sandbox serves uploads
         holder["url"] = base_url
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         truncate_all(app)
         env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": database_url,
                "APP_ENV": "development", "SECRET_KEY": "test-secret", "PUBLIC_BASE_URL": base_url,
+               "SANDBOX_MEDIA_BASE_URL": base_url,
                **{k: str(v) for k, v in settings.items()}}
         for key in ("OPENAI_API_KEY", "SMTP_URL", "ADMIN_EMAIL", "ADMIN_PASSWORD"):
             env.pop(key, None)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from market.channels.interactive import MAX_INTERACTIVE_BODY, split_body
 from market.db import db
 from market.models import OUTBOUND, Conversation, Message, Order
 from tests.integration.test_buyer_conversation import ANNAPURNA_PHONE, PHONE, Buyer_, register
@@ -106,13 +107,15 @@ def test_a_long_draft_arrives_in_parts_in_order(stack):
     assert [bool(p.params.get("ContentSid")) for p in parts] == [False] * (len(parts) - 1) + [True]
     assert parts[-1].options == ["Yes, place order", "No, drop it"]
     with stack.app.app_context():
-        stored = db.session.scalars(select(Message).join(Conversation).where(
-            Conversation.address == PHONE, Message.direction == OUTBOUND)).one()
-        body, provider_id, status = stored.body, stored.provider_id, stored.status
-    assert len(body) > 1600
-    said = [line for p in parts for line in p.body.splitlines() if line.strip()]
-    assert said == [line for line in body.splitlines() if line.strip()]
-    assert provider_id == parts[0].sid and status == "queued"
+        # Each part is a message of its own, sent once with its own sid.
+        stored = [(m.body, m.provider_id, m.status) for m in db.session.scalars(
+            select(Message).join(Conversation).where(
+                Conversation.address == PHONE, Message.direction == OUTBOUND)
+            .order_by(Message.id))]
+    assert [(p.body, p.sid, "queued") for p in parts] == stored
+    assert sum(len(body) for body, _, _ in stored) > 1600
+    whole = "\n".join(body for body, _, _ in stored)
+    assert split_body(whole, last_limit=MAX_INTERACTIVE_BODY) == [p.body for p in parts]
 
     buyer.say("yes")
     assert len(orders_of(stack)) == 3  # one order per vendor

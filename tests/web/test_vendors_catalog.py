@@ -144,7 +144,10 @@ def upload(client, files):
                      content_type="multipart/form-data")
 
 
-def test_csv_import_runs_in_a_job_and_reports_bad_rows(as_staff, db):
+def test_csv_import_runs_in_a_job_and_reports_bad_rows(as_admin, db):
+    # An admin: the demo vendors are verified and on paid plans (tests/web/test_staff_limits.py
+    # has what plain staff may import).
+    as_staff = as_admin
     files = [(n, (CATALOG / n).read_bytes())
              for n in ("listings.csv", "products.csv", "vendors.csv")]
     bad = b"sku,name,category,brand,base_unit,pack_units,content,aliases\n" \
@@ -178,7 +181,7 @@ def test_export_has_the_import_shape_and_round_trips(as_staff, db, catalog):
     products = as_staff.get("/admin/catalog/export/products.csv").get_data(as_text=True)
     assert "RICE-MANSULI,Mansuli Rice,staples,,kg,sack:25,," in products
     vendors = as_staff.get("/admin/catalog/export/vendors.csv").get_data(as_text=True)
-    assert "V-KTM-ANNAPURNA,Annapurna Traders,+9779801000001," in vendors
+    assert "V-KTM-ANNAPURNA,Annapurna Traders,'+9779801000001," in vendors
     response = upload(as_staff, [("products.csv", products.encode()),
                                  ("vendors.csv", vendors.encode())])
     status = as_staff.get(response.headers["Location"] + "?format=json").get_json()

@@ -1,16 +1,18 @@
 """The Twilio and Meta adapters against fake providers on loopback: buttons, plain fallbacks,
-parts in order and failures of a later part."""
+long bodies cut into parts (one provider message each) and asking what was already sent."""
 from __future__ import annotations
 
 import json
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from market.channels import ChannelError, OutboundMessage
+from market.channels.interactive import split_body
 from market.channels.meta import MetaChannel
 from market.channels.twilio import ContentCache, TwilioChannel
 from tests.fakes.twilio import FakeTwilio
@@ -74,33 +76,52 @@ def test_a_template_twilio_no_longer_knows_is_forgotten_and_text_goes(twilio):
     assert len(twilio.contents) == 1 and twilio.messages[-1].options == list(OPTIONS)
 
 
-def test_parts_go_in_order_and_the_first_sid_is_the_messages(twilio):
-    result = channel(twilio).send(message(LONG + "\n" + DRAFT))
-    assert len(twilio.messages) >= 3
-    assert result.provider_id == twilio.messages[0].sid
-    assert twilio.messages[0].body.startswith("1. Sugar")
-    assert twilio.messages[-1].options == list(OPTIONS)
-    assert all(len(m.body) <= 1600 for m in twilio.messages)
+def test_a_long_body_is_cut_into_parts_with_room_for_the_buttons_last(twilio):
+    adapter = channel(twilio)
+    parts = adapter.parts(LONG + "\n" + DRAFT, OPTIONS)
+    assert len(parts) >= 3 and parts[0].startswith("1. Sugar")
+    assert all(len(p) <= 1600 for p in parts) and len(parts[-1]) <= 1024
+    assert "\n".join(parts).splitlines() == (LONG + "\n" + DRAFT).splitlines()
+    assert channel(twilio, "sms").parts(LONG + "\n" + DRAFT, OPTIONS) == split_body(
+        LONG + "\n" + DRAFT)  # SMS has no buttons, so no shorter last part
+    assert adapter.parts(DRAFT, OPTIONS) == [DRAFT]
 
 
-def test_a_failing_later_part_surfaces_as_a_send_failure(twilio):
-    adapter = channel(twilio, "sms")
-    adapter.send(message("warm up", ()))
-    twilio.messages.clear()
-    original = twilio._record
-    calls = {"n": 0}
+def test_each_send_is_one_twilio_message(twilio):
+    adapter = channel(twilio)
+    parts = adapter.parts(LONG + "\n" + DRAFT, OPTIONS)
+    results = [adapter.send(message(part, OPTIONS if part is parts[-1] else ()))
+               for part in parts]
+    assert [m.body for m in twilio.messages] == parts
+    assert [r.provider_id for r in results] == [m.sid for m in twilio.messages]
+    assert [m.options for m in twilio.messages] == [[]] * (len(parts) - 1) + [list(OPTIONS)]
 
-    def second_fails(params: dict[str, str]) -> tuple[int, dict[str, Any]]:
-        calls["n"] += 1
-        if calls["n"] == 2:
-            return 503, {"code": 20503, "message": "Service unavailable", "status": 503}
-        return original(params)
 
-    twilio._record = second_fails  # type: ignore[method-assign]
+def test_a_failed_send_is_worth_retrying_and_sends_nothing(twilio):
+    twilio.fail_next(1, status=503, code=20503, message="Service unavailable")
     with pytest.raises(ChannelError) as failed:
-        adapter.send(message(LONG, ()))
+        channel(twilio, "sms").send(message("hello", ()))
     assert failed.value.code == "20503" and not failed.value.permanent
-    assert len(twilio.messages) == 1
+    assert twilio.messages == []
+
+
+def test_twilio_is_asked_what_it_already_has(twilio):
+    adapter = channel(twilio)
+    before = datetime.now(UTC) - timedelta(seconds=5)
+    plain = adapter.send(message("Your order 1001 is on its way", ()))
+    buttons = adapter.send(message())
+    channel(twilio).send(OutboundMessage(id=2, to="+9779812349999", body=DRAFT))
+
+    found = adapter.find_sent(message("Your order 1001 is on its way", ()), before)
+    assert [(r.provider_id, r.status) for r in found] == [(plain.provider_id, "sent")]
+    # A message sent with buttons shows its part as its body.
+    assert [r.provider_id for r in adapter.find_sent(message(), before)] == [
+        buttons.provider_id]
+    assert adapter.find_sent(message("Something else", ()), before) == []
+    # Only what was made since then counts, though Twilio filters by whole days.
+    assert adapter.find_sent(message(), datetime.now(UTC) + timedelta(minutes=1)) == []
+    # SMS from the SMS number is another conversation.
+    assert channel(twilio, "sms").find_sent(message(), before) == []
 
 
 class FakeGraph:
@@ -164,8 +185,16 @@ def test_meta_falls_back_to_text_when_interactive_is_refused(graph):
 
 def test_meta_long_body_goes_in_parts_with_the_list_last(graph):
     options = tuple(f"option {i}" for i in range(1, 6))
-    MetaChannel(graph.url, "123", "token").send(message(LONG * 2, options))
-    assert [p["type"] for p in graph.payloads][-1] == "interactive"
+    adapter = MetaChannel(graph.url, "123", "token")
+    parts = adapter.parts(LONG * 2, options)
+    assert len(parts) >= 2 and all(len(p) <= 4096 for p in parts)
+    assert len(parts[-1]) <= 1024
+    for part in parts:
+        adapter.send(message(part, options if part is parts[-1] else ()))
+    assert [p["type"] for p in graph.payloads] == ["text"] * (len(parts) - 1) + ["interactive"]
     assert graph.payloads[-1]["interactive"]["type"] == "list"
-    assert all(p["type"] == "text" for p in graph.payloads[:-1]) and len(graph.payloads) >= 2
-    assert len(graph.payloads[-1]["interactive"]["body"]["text"]) <= 1024
+    assert graph.payloads[-1]["interactive"]["body"]["text"] == parts[-1]
+
+
+def test_meta_cannot_be_asked_what_it_has(graph):
+    assert MetaChannel(graph.url, "123", "token").find_sent(message(), datetime.now(UTC)) is None

@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from market.media_intake import MediaRefused, download, fetch, twilio_auth, with_retries
+from market.media_intake import (
+    MediaRefused,
+    Sources,
+    download,
+    fetch,
+    twilio_auth,
+    with_retries,
+)
 
 PAYLOAD = b"\xff\xd8\xff" + b"x" * 997  # 1000 bytes
 
@@ -28,6 +35,11 @@ class Server:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    @property
+    def sources(self) -> Sources:
+        """This loopback server as a configured media base (as the tests' fake Twilio is)."""
+        return Sources.from_config({"TWILIO_API_BASE_URL": self.url})
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -98,31 +110,32 @@ def server() -> Iterator[Server]:
 
 
 def test_a_file_within_the_limit_arrives_whole(server):
-    assert download(server.url + "/small", limit=1000) == PAYLOAD
+    assert download(server.url + "/small", limit=1000, sources=server.sources) == PAYLOAD
 
 
 def test_one_byte_over_the_limit_is_refused(server):
     with pytest.raises(MediaRefused) as refused:
-        download(server.url + "/small", limit=999)
+        download(server.url + "/small", limit=999, sources=server.sources)
     assert refused.value.reason == "too_large"
 
 
 def test_an_announced_size_over_the_limit_is_refused_before_reading(server):
     with pytest.raises(MediaRefused) as refused:
-        download(server.url + "/announce-huge", limit=10_000)
+        download(server.url + "/announce-huge", limit=10_000, sources=server.sources)
     assert refused.value.reason == "too_large"
 
 
 def test_an_endless_body_is_cut_off_at_the_limit(server):
     with pytest.raises(MediaRefused) as refused:
-        download(server.url + "/endless", limit=1_000_000)
+        download(server.url + "/endless", limit=1_000_000, sources=server.sources)
     assert refused.value.reason == "too_large"
     assert server.sent_endless < 10**9  # the server was hung up on long before the end
 
 
 def test_network_errors_are_retried_then_the_file_arrives(server):
     server.failures = 2
-    got = with_retries(lambda: download(server.url + "/flaky", limit=1000), delays=(0, 0, 0))
+    got = with_retries(lambda: download(server.url + "/flaky", limit=1000,
+                                        sources=server.sources), delays=(0, 0, 0))
     assert got == PAYLOAD
     assert server.hits["/flaky"] == 3
 
@@ -130,14 +143,16 @@ def test_network_errors_are_retried_then_the_file_arrives(server):
 def test_a_host_that_keeps_failing_gives_up_as_download_failed(server):
     server.failures = 10
     with pytest.raises(MediaRefused) as refused:
-        with_retries(lambda: download(server.url + "/flaky", limit=1000), delays=(0, 0))
+        with_retries(lambda: download(server.url + "/flaky", limit=1000,
+                                      sources=server.sources), delays=(0, 0))
     assert refused.value.reason == "download_failed"
     assert server.hits["/flaky"] == 3
 
 
 def test_a_missing_file_is_not_retried(server):
     with pytest.raises(MediaRefused) as refused:
-        with_retries(lambda: download(server.url + "/gone", limit=1000), delays=(0, 0))
+        with_retries(lambda: download(server.url + "/gone", limit=1000,
+                                      sources=server.sources), delays=(0, 0))
     assert refused.value.reason == "download_failed"
     assert server.hits["/gone"] == 1
 
@@ -169,5 +184,6 @@ def test_twilio_credentials_go_to_twilio_only(url, credentials):
 
 def test_without_twilio_credentials_nothing_is_sent(server):
     assert twilio_auth(server.url + "/small", {"TWILIO_API_BASE_URL": server.url}) is None
-    assert fetch({"url": server.url + "/small"}, {"MEDIA_MAX_BYTES": 5000}) == PAYLOAD
+    config = {"MEDIA_MAX_BYTES": 5000, "TWILIO_API_BASE_URL": server.url}
+    assert fetch({"url": server.url + "/small"}, config) == PAYLOAD
     assert server.authorizations == [None]
