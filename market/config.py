@@ -55,6 +55,13 @@ class Config:
     META_ACCESS_TOKEN: str | None = None
     META_PHONE_NUMBER_ID: str | None = None
     META_GRAPH_BASE_URL: str = "https://graph.facebook.com/v19.0"
+    # The WhatsApp Business Account that owns the message templates (Meta channel).
+    META_WABA_ID: str | None = None
+    # WhatsApp's customer-service window: free-form messages go only this long after the
+    # user's last message; later ones need an approved template (fractional hours allowed).
+    WHATSAPP_WINDOW_HOURS: float = 24.0
+    # How often the approval status of the message templates is asked of the provider.
+    TEMPLATE_STATUS_INTERVAL_SECONDS: int = 3600
     OPENAI_API_KEY: str | None = None
     OPENAI_BASE_URL: str | None = None
     OPENAI_MODEL: str = "gpt-4o-mini"
@@ -104,6 +111,38 @@ class Config:
     ORDER_REMINDERS_INTERVAL_SECONDS: int = 60
     RFQ_EXPIRY_INTERVAL_SECONDS: int = 60
     LEAD_CREDIT_RESET_INTERVAL_SECONDS: int = 3600
+    # Worker threads of the one `worker` process besides its main one (jobs/worker.py): on the
+    # text queues, so provider round trips overlap; and on the media queue, for photos.
+    WORKER_THREADS: int = 8
+    MEDIA_WORKER_THREADS: int = 1
+    # Online payments in the chat (market/payments.py): a provider is offered only when its
+    # keys are set. Base URLs default to each provider's live API; the README names sandboxes.
+    KHALTI_SECRET_KEY: str | None = None
+    KHALTI_BASE_URL: str = "https://khalti.com/api/v2"
+    ESEWA_PRODUCT_CODE: str | None = None
+    ESEWA_SECRET_KEY: str | None = None
+    # eSewa's host: the buyer's browser posts the signed form to {base}/api/epay/main/v2/form.
+    ESEWA_BASE_URL: str = "https://epay.esewa.com.np"
+    ESEWA_STATUS_URL: str = "https://epay.esewa.com.np/api/epay/transaction/status/"
+    RAZORPAY_KEY_ID: str | None = None
+    RAZORPAY_KEY_SECRET: str | None = None
+    RAZORPAY_WEBHOOK_SECRET: str | None = None
+    RAZORPAY_BASE_URL: str = "https://api.razorpay.com"
+    # Seconds one call to a payment provider may take (a lookup not answered is tried later).
+    PAYMENT_HTTP_TIMEOUT_SECONDS: int = 15
+    # Minutes a payment link stays good; `pay` again within it gets the same link.
+    PAYMENT_LINK_MINUTES: int = 30
+    # How often unfinished payments are looked up at their provider, and for how many hours
+    # after the link was made (a buyer may pay and never come back to the return page).
+    PAYMENT_LOOKUP_INTERVAL_SECONDS: int = 300
+    PAYMENT_LOOKUP_HOURS: int = 48
+    # Credit terms: an order on credit is due this many days after it is placed.
+    PAYMENT_DUE_DAYS: int = 15
+    # Dues reminders, in days from the due date: -1 the day before, 0 on the day, 3 days late.
+    PAYMENT_REMINDER_DAYS: str = "-1,0,3"
+    # The time zone whose calendar days due dates and reminders are counted in.
+    PAYMENT_TIMEZONE: str = "Asia/Kathmandu"
+    PAYMENT_REMINDERS_INTERVAL_SECONDS: int = 3600
     # Tests and the sandbox turn this off to run jobs inline in the request's thread.
     INPROCESS_THREAD: bool = True
 
@@ -116,6 +155,8 @@ class Config:
                 continue
             if f.type in ("int", int):
                 setattr(cfg, f.name, int(raw))
+            elif f.type in ("float", float):
+                setattr(cfg, f.name, float(raw))
             elif f.type in ("bool", bool):
                 setattr(cfg, f.name, raw.lower() in ("1", "true", "yes", "on"))
             else:
@@ -152,6 +193,20 @@ class Config:
             problems.append(f"the Meta channel is half configured: set {missing}")
         if self.MEDIA_STORAGE == "s3" and not self.S3_BUCKET:
             problems.append("MEDIA_STORAGE=s3 needs S3_BUCKET")
+        problems += self.payment_problems()
+        return problems
+
+    def payment_problems(self) -> list[str]:
+        """Payment providers configured half way: links that could never be confirmed."""
+        problems = []
+        if bool(self.ESEWA_PRODUCT_CODE) != bool(self.ESEWA_SECRET_KEY):
+            problems.append("set both ESEWA_PRODUCT_CODE and ESEWA_SECRET_KEY, or neither")
+        razorpay = {"RAZORPAY_KEY_ID": self.RAZORPAY_KEY_ID,
+                    "RAZORPAY_KEY_SECRET": self.RAZORPAY_KEY_SECRET,
+                    "RAZORPAY_WEBHOOK_SECRET": self.RAZORPAY_WEBHOOK_SECRET}
+        if any(razorpay.values()) and not all(razorpay.values()):
+            missing = ", ".join(name for name, value in razorpay.items() if not value)
+            problems.append(f"Razorpay is half configured: set {missing}")
         return problems
 
     @property

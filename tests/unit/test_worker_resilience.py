@@ -11,8 +11,7 @@ import pytest
 import redis.exceptions
 from flask import Flask
 
-from app import cli
-from jobs import schedule
+from jobs import schedule, worker
 from market.messaging import Inbound, clean_text, sanitised
 
 
@@ -81,8 +80,8 @@ class FakeWorker:
 def no_pauses(monkeypatch) -> list[float]:
     """Record the pauses instead of sleeping; leave the test's signal handlers alone."""
     pauses: list[float] = []
-    monkeypatch.setattr(cli.time, "sleep", pauses.append)
-    monkeypatch.setattr(cli.signal, "signal", lambda *_: None)
+    monkeypatch.setattr(worker.time, "sleep", pauses.append)
+    monkeypatch.setattr(worker.signal, "signal", lambda *_: None)
     return pauses
 
 
@@ -94,7 +93,7 @@ def test_the_worker_command_starts_a_new_worker_until_stopped_by_a_signal(no_pau
         made.append(FakeWorker(next(outcomes)))
         return made[-1]
 
-    cli.work_until_stopped(make, burst=False)
+    worker.work_until_stopped(make, burst=False)
     assert [w.outcome for w in made] == ["redis down", "redis down", "gave up", "signal"]
     # It waits between tries, longer while they keep failing: no busy loop.
     assert no_pauses == [1.0, 2.0, 4.0]
@@ -109,13 +108,13 @@ def test_a_worker_that_cannot_even_be_made_is_retried(no_pauses):
             raise redis.exceptions.ConnectionError("Error 111 connecting")
         return FakeWorker("signal")
 
-    cli.work_until_stopped(make, burst=False)
+    worker.work_until_stopped(make, burst=False)
     assert len(attempts) == 3 and no_pauses == [1.0, 2.0]
 
 
 def test_burst_mode_stops_once(no_pauses):
     made: list[FakeWorker] = []
-    cli.work_until_stopped(lambda: made.append(FakeWorker("gave up")) or made[-1], burst=True)
+    worker.work_until_stopped(lambda: made.append(FakeWorker("gave up")) or made[-1], burst=True)
     assert len(made) == 1 and no_pauses == []
 
 
