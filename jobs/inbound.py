@@ -6,6 +6,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jobs.outbound import send_message
 from jobs.runner import job
 from market import media_intake
 from market.config import setting
@@ -14,7 +15,14 @@ from market.engine import handle_inbound
 from market.messaging import give_up_inbound
 from market.models import INBOUND, Conversation, Message
 from market.tasks import INBOUND as INBOUND_QUEUE
-from market.tasks import PREPARE_MEDIA_JOB, clear_pending, enqueue
+from market.tasks import (
+    PREPARE_MEDIA_JOB,
+    SEND_JOB,
+    clear_pending,
+    enqueue,
+    keep_sends,
+    kept_sends,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +67,8 @@ def process_conversation(conversation_id: int) -> int:
             continue
         try:
             handle_inbound(session, conv, message)
-            session.commit()  # the replies it queued are enqueued for sending by this commit
+            keep_sends(session)
+            session.commit()
         except Exception as exc:
             session.rollback()
             if not _failed(session, message.id, exc):
@@ -67,7 +76,19 @@ def process_conversation(conversation_id: int) -> int:
             log.exception("message %s failed on its last try", message.id)
         else:
             handled += 1
+            _send_now(kept_sends(session))
         counted = None
+
+
+def _send_now(message_ids: list[int]) -> None:
+    """Send the replies just committed from here, while the buyer waits, rather than through
+    the outbound queue; one that fails unexpectedly is left to a send job."""
+    for message_id in message_ids:
+        try:
+            send_message(message_id)
+        except Exception:
+            log.exception("sending reply %s straight away failed; queued instead", message_id)
+            enqueue(SEND_JOB, message_id)
 
 
 def _next_message(session: Session,

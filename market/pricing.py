@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from conversation.offers import ListingFact, Offer, rank_offers
 from market.models import Listing, Product, Vendor
@@ -42,6 +42,8 @@ def listing_facts(session: Session, skus: Iterable[str], town: str | None,
         .join(Vendor, Listing.vendor_id == Vendor.id)
         .where(Product.sku.in_(wanted), Product.active.is_(True), Listing.active.is_(True),
                Listing.currency == currency, Vendor.is_active)
+        # The joined rows fill listing.vendor and listing.product: no query per listing.
+        .options(contains_eager(Listing.vendor), contains_eager(Listing.product))
         .order_by(Listing.id)).all()
     facts: dict[str, list[ListingFact]] = defaultdict(list)
     for listing in rows:

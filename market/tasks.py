@@ -42,6 +42,7 @@ PREPARE_MEDIA_JOB = "jobs.media.prepare_message"
 # A coalescing mark outlives a lost job by at most this long (the sweeper covers it too).
 PENDING_TTL_SECONDS = 300
 _AFTER_COMMIT = "after_commit_jobs"
+_KEPT_SENDS = "kept_sends"
 
 
 def qualified(name: str, prefix: str = "") -> str:
@@ -69,7 +70,11 @@ def recorded(session: Session) -> list[tuple[str, tuple[Any, ...]]]:
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_recorded(session: Session) -> None:
+    keep = _KEPT_SENDS in session.info
     for job_name, args, delay in session.info.pop(_AFTER_COMMIT, []):
+        if keep and job_name == SEND_JOB and delay is None:
+            session.info[_KEPT_SENDS].extend(args)
+            continue
         try:
             enqueue(job_name, *args, delay=delay)
         except Exception:  # the commit happened; the sweeper finds what was not enqueued
@@ -79,6 +84,19 @@ def _enqueue_recorded(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_recorded(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
+    session.info.pop(_KEPT_SENDS, None)
+
+
+def keep_sends(session: Session) -> None:
+    """Have the next commit hand this session's sends back (`kept_sends`) instead of
+    enqueueing them: for a job that sends its replies itself, straight after its commit, which
+    spares each reply a trip through the queue. What a dead job never sent, the sweeper does."""
+    session.info[_KEPT_SENDS] = []
+
+
+def kept_sends(session: Session) -> list[int]:
+    """The outbox rows the last commit kept for the caller to send (see keep_sends)."""
+    return list(session.info.pop(_KEPT_SENDS, []))
 
 
 # --- Enqueueing ----------------------------------------------------------------------------
