@@ -25,6 +25,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(buyer_group)
     app.cli.add_command(worker)
     app.cli.add_command(sweep_command)
+    app.cli.add_command(templates_group)
 
 
 @click.group("db", help="Database schema.")
@@ -154,14 +155,16 @@ def buyer_create(phone: str, name: str, shop: str, town: str, credit_limit: str,
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option("--no-scheduler", is_flag=True, help="Do not run periodic duties here.")
-def worker(burst: bool, no_scheduler: bool) -> None:
+@click.option("--processes", type=int, default=None,
+              help="Worker processes (default WORKER_PROCESSES; 0: one per CPU).")
+def worker(burst: bool, no_scheduler: bool, processes: int | None) -> None:
     """Run RQ workers on every queue of the service (and the periodic duties)."""
     from jobs.worker import run
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not app.config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: without it jobs run in the web process")
-    run(app, burst=burst, scheduler=not (burst or no_scheduler))
+    run(app, burst=burst, scheduler=not (burst or no_scheduler), processes=processes)
     sys.exit(0)
 
 
@@ -171,3 +174,35 @@ def sweep_command() -> None:
     from jobs.sweeper import sweep
 
     click.echo(sweep())
+
+
+@click.group("templates", help="WhatsApp message templates for business-initiated messages.")
+def templates_group() -> None:
+    pass
+
+
+@templates_group.command("sync", help="Make the templates at the provider and submit them "
+                         "for approval; safe to repeat.")
+def templates_sync() -> None:
+    from market import templates
+
+    try:
+        report = templates.sync(db.session, current_app.config)
+    except templates.ProviderError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"templates: {report.created} created, {report.found} found at the provider, "
+               f"{report.refreshed} refreshed")
+    for problem in report.failed:
+        click.echo(f"failed: {problem}", err=True)
+    if report.failed:
+        raise SystemExit(1)
+
+
+@templates_group.command("list", help="One line per template and language: key, language, "
+                         "status, provider id.")
+def templates_list() -> None:
+    from market import templates
+
+    for row in templates.listing(db.session):
+        click.echo(f"{row.key} {row.language} {row.status} {row.provider_id or '-'}")

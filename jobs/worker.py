@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -37,9 +40,20 @@ RESTART_PAUSE_SECONDS = (1.0, 30.0)
 RESTART_RESET_SECONDS = 60.0
 
 
-def run(app: Flask, burst: bool, scheduler: bool) -> None:
+def run(app: Flask, burst: bool, scheduler: bool, processes: int | None = None) -> None:
     """Work every queue until a signal stops the process (or, in burst mode, until they are
-    empty); with `scheduler`, also run the periodic duties in a thread."""
+    empty); with `scheduler`, also run the periodic duties in a thread. With more than one
+    process, the others are started as copies of this command (no scheduler of their own)."""
+    wanted = app.config["WORKER_PROCESSES"] if processes is None else processes
+    children = None if burst else Children(max(0, (wanted or os.cpu_count() or 1) - 1))
+    try:
+        _run_here(app, burst, scheduler)
+    finally:
+        if children is not None:
+            children.stop()
+
+
+def _run_here(app: Flask, burst: bool, scheduler: bool) -> None:
     runner.set_worker_app(app)
     stop_schedule = schedule.start_scheduler(app) if scheduler else None
     text = [tasks.rq_queue(name, app) for name in tasks.QUEUES if name != tasks.MEDIA]
@@ -204,3 +218,44 @@ class WorkerThread:
             rq_worker.busy.release()
         with contextlib.suppress(Exception):
             rq_worker.register_death()
+
+
+class Children(list[subprocess.Popen[bytes]]):
+    """More worker processes, copies of this command, so the jobs' Python work (one core per
+    process: the threads of one share its interpreter lock) uses every core. They stay in this
+    process's group (a kill of the group stops them all), are restarted when one dies, and are
+    stopped warmly (SIGTERM, as RQ expects) when this one stops."""
+
+    RESTART_PAUSE_SECONDS = 5.0
+
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self.stopping = threading.Event()
+        self.command = [sys.executable, "-m", "flask", "--app", "app", "worker",
+                        "--no-scheduler", "--processes", "1"]
+        for _ in range(count):
+            self.append(self._start())
+        if count:
+            threading.Thread(target=self._watch, name="worker-children", daemon=True).start()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(self.command, env=os.environ.copy())  # noqa: S603 (ourselves)
+
+    def _watch(self) -> None:
+        while not self.stopping.wait(self.RESTART_PAUSE_SECONDS):
+            for index, child in enumerate(self):
+                if child.poll() is not None and not self.stopping.is_set():
+                    log.error("worker process %s ended (%s); starting another", child.pid,
+                              child.returncode)
+                    self[index] = self._start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for child in self:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in self:
+            try:
+                child.wait(timeout=WorkerThread.STOP_WAIT_SECONDS)
+            except subprocess.TimeoutExpired:
+                child.kill()

@@ -114,6 +114,8 @@ class Config:
     # Worker threads of the one `worker` process besides its main one (jobs/worker.py): on the
     # text queues, so provider round trips overlap; and on the media queue, for photos.
     WORKER_THREADS: int = 8
+    # Processes of the `worker` command (0: one per CPU): threads share one core each.
+    WORKER_PROCESSES: int = 0
     MEDIA_WORKER_THREADS: int = 1
     # Online payments in the chat (market/payments.py): a provider is offered only when its
     # keys are set. Base URLs default to each provider's live API; the README names sandboxes.
@@ -207,6 +209,10 @@ class Config:
         if any(razorpay.values()) and not all(razorpay.values()):
             missing = ", ".join(name for name, value in razorpay.items() if not value)
             problems.append(f"Razorpay is half configured: set {missing}")
+        providers = (self.KHALTI_SECRET_KEY, self.ESEWA_SECRET_KEY, self.RAZORPAY_KEY_ID)
+        if any(providers) and not self.PUBLIC_BASE_URL:
+            problems.append("payment links need PUBLIC_BASE_URL: providers send buyers back "
+                            "to it")
         return problems
 
     @property

@@ -149,6 +149,9 @@ def stack(database_url: str, redis_url: str, queue_prefix: str,
             "SWEEP_INTERVAL_SECONDS": 1,
             "SWEEP_STALE_SECONDS": 2, "MEDIA_ROOT": str(tmp_path / "media"),
             "SANDBOX_ENABLED": True,
+            # One worker process per start_worker(): tests count and kill them one by one
+            # (the Procfile test runs the production default, one per CPU).
+            "WORKER_PROCESSES": 1,
         }
         app = create_app(make_config(database_url, **settings))
         server = make_server("127.0.0.1", 0, app, threaded=True)

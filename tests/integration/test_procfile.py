@@ -45,6 +45,19 @@ def get(url: str) -> tuple[int, str]:
         return 0, ""
 
 
+def children_of(pid: int) -> list[int]:
+    """The live processes whose parent is `pid` (read from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
 class Deployment:
     """The Procfile's processes, each in its own process group."""
 
@@ -62,6 +75,7 @@ class Deployment:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
 
     def stop(self) -> None:
+        """SIGTERM to the whole group, as a platform stops a dyno."""
         for proc in self.procs:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
@@ -111,12 +125,23 @@ def test_the_procfile_deploy_answers_a_buyer_and_serves_no_sandbox(stack, deploy
         assert response.status == 200
     reply = stack.wait(lambda: stack.twilio.to(f"whatsapp:{BUYER}"), what="the welcome")
     assert len(reply) == 1 and reply[0].body
+    # One worker process per CPU by default: the Procfile's one worker starts the others.
+    worker = deploy.procs[1]
+    extra = (os.cpu_count() or 1) - 1
+    stack.wait(lambda: len(children_of(worker.pid)) == extra, what=f"{extra} worker children")
+    children = children_of(worker.pid)
 
     forged = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode(),
                                     method="POST", headers={"X-Twilio-Signature": "forged"})
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(forged, timeout=10)  # noqa: S310 (loopback)
     assert refused.value.code == 403
+
+    # A platform stopping the worker signals its process; it takes its children with it.
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=60) == 0
+    assert [pid for pid in children if Path(f"/proc/{pid}").exists()
+            and "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1][:3]] == []
 
 
 def test_production_will_not_start_without_a_secret_key(deployment):
