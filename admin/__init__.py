@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
         catalog,
         conversations,
         dashboard,
+        messaging,
         money,
         orders,
         people,

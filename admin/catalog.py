@@ -178,10 +178,12 @@ def catalog_export(name: str) -> Any:
         vendors = db.session.scalars(select(Vendor).order_by(Vendor.id)).all()
         current = plans.current_plans(db.session, [v.id for v in vendors])
         return _csv_response(name, ["code", "business_name", "phone", "email", "city",
-                                    "delivery_areas", "categories", "plan", "verification"], [
+                                    "delivery_areas", "categories", "plan", "verification",
+                                    "alert_channels"], [
             [v.code, v.business_name, v.phone or "", v.email or "", v.town or "",
              "|".join(v.delivery_towns or []), "|".join(v.categories or []),
-             current[v.id].code if v.id in current else "free", v.verification]
+             current[v.id].code if v.id in current else "free", v.verification,
+             "|".join(v.alert_channels or [])]
             for v in vendors])
     if name == "listings.csv":
         rows = db.session.scalars(select(Listing).options(

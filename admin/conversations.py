@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from market.db import db, utcnow
 from market.messaging import queue_outbound
 from market.models import Conversation, Message, Staff
+from market.window import state as whatsapp_window
 
 from . import bp
 from .common import audit, paginate
@@ -51,9 +52,11 @@ def conversation(conversation_id: int) -> Any:
         Staff.id.in_({m.sent_by_staff_id for m in messages if m.sent_by_staff_id})))}
     profile = next((m.meta.get("ProfileName") for m in reversed(messages)
                     if m.direction == "in" and (m.meta or {}).get("ProfileName")), None)
+    window = whatsapp_window(db.session, conv) if conv.channel == "whatsapp" else None
     return render_template("admin/conversation.html", conv=conv, messages=messages,
                            older=older, staff=staff, profile=profile, form=ReplyForm(),
-                           handed_off=bool(conv.handoff_until and conv.handoff_until > utcnow()))
+                           handed_off=bool(conv.handoff_until and conv.handoff_until > utcnow()),
+                           window=window)
 
 
 @bp.post("/conversations/<int:conversation_id>/takeover")

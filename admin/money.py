@@ -5,16 +5,23 @@ from decimal import Decimal
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import validate_csrf
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from wtforms import DecimalField, StringField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from market import payments as online
 from market.db import db
 from market.ledger import balance, record_payment
-from market.models import Buyer, CreditEntry, Order, Payment, Plan, Subscription
+from market.models import Buyer, CreditEntry, Order, Payment, PaymentAttempt, Plan, Subscription
+from market.models.payments import ATTEMPT_STATES
+from market.tasks import after_commit
 
 from . import bp
 from .common import admin_required, audit, form_errors, paginate
-from .forms import CreditLimitForm, PaymentForm, PlanForm
+from .forms import Amount, CreditLimitForm, PaymentForm, PlanForm
 
 
 @bp.get("/buyers")
@@ -108,15 +115,109 @@ def buyer_credit_limit(buyer_id: int) -> Any:
     return redirect(url_for("admin.buyer", buyer_id=found.id))
 
 
+@bp.post("/buyers/<int:buyer_id>/reminders")
+def buyer_reminders(buyer_id: int) -> Any:
+    """Turn a buyer's dues reminders off or on again (they still get receipts and replies)."""
+    found = _buyer(buyer_id)
+    if not validate_csrf_form():
+        return redirect(url_for("admin.buyer", buyer_id=found.id))
+    found.payment_reminders = request.form.get("on") == "1"
+    audit("buyer.payment_reminders", found, on=found.payment_reminders)
+    db.session.commit()
+    flash("Dues reminders " + ("on." if found.payment_reminders else "off."))
+    return redirect(url_for("admin.buyer", buyer_id=found.id))
+
+
+class RefundForm(FlaskForm):
+    amount = DecimalField("Amount", places=2, validators=[InputRequired(), Amount(12, 2, "0.01")])
+    note = StringField("Why", validators=[Optional(), Length(max=200)])
+
+
+RECENT_ATTEMPTS = 20
+
+
 @bp.get("/payments")
 def payments() -> Any:
+    """Online payment attempts (the newest) above the payments recorded in the ledger."""
     q = select(Payment).order_by(Payment.id.desc())
     page = paginate(db.session, q)
+    attempts = db.session.scalars(select(PaymentAttempt).options(
+        selectinload(PaymentAttempt.buyer), selectinload(PaymentAttempt.order))
+        .order_by(PaymentAttempt.id.desc()).limit(RECENT_ATTEMPTS)).all()
     buyers = {b.id: b for b in db.session.scalars(
         select(Buyer).where(Buyer.id.in_([p.buyer_id for p in page.items])))}
     orders = {o.id: o for o in db.session.scalars(
         select(Order).where(Order.id.in_([p.order_id for p in page.items if p.order_id])))}
-    return render_template("admin/payments.html", page=page, buyers=buyers, orders=orders)
+    return render_template("admin/payments.html", page=page, buyers=buyers, orders=orders,
+                           attempts=attempts, refund_form=RefundForm(),
+                           problems=len(online.reconciliation(db.session)))
+
+
+@bp.get("/payments/online")
+def payment_attempts() -> Any:
+    """Every online payment attempt: provider, reference, status, amount, what the provider
+    said when last asked."""
+    q = select(PaymentAttempt).options(selectinload(PaymentAttempt.buyer),
+                                       selectinload(PaymentAttempt.order))
+    for name in ("status", "provider"):
+        if request.args.get(name):
+            q = q.where(getattr(PaymentAttempt, name) == request.args[name].strip())
+    page = paginate(db.session, q.order_by(PaymentAttempt.id.desc()))
+    return render_template("admin/payment_attempts.html", page=page, states=ATTEMPT_STATES,
+                           providers=sorted(online.PROVIDERS))
+
+
+@bp.get("/payments/reconcile")
+def payment_reconciliation() -> Any:
+    """Payments whose provider's word and our ledger disagree."""
+    return render_template("admin/payment_reconcile.html",
+                           problems=online.reconciliation(db.session))
+
+
+@bp.post("/payments/online/<int:attempt_id>/check")
+def payment_check(attempt_id: int) -> Any:
+    """Ask the provider about an attempt again (a paid one too: a refund made at the
+    provider then shows in the reconciliation). The answer is recorded by a job."""
+    attempt = db.session.get(PaymentAttempt, attempt_id) or abort(404)
+    if not validate_csrf_form():
+        return redirect(url_for("admin.payment_attempts"))
+    audit("payment.check", attempt, reference=attempt.reference)
+    after_commit(db.session, "jobs.payments.lookup_again", attempt.id)
+    db.session.commit()
+    flash(f"Asked {online.NAMES[attempt.provider]} about {attempt.reference}.")
+    back = "admin.payment_reconciliation" if request.form.get("back") == "reconcile" \
+        else "admin.payment_attempts"
+    return redirect(url_for(back))
+
+
+@bp.post("/payments/<int:payment_id>/refund")
+@admin_required
+def payment_refund(payment_id: int) -> Any:
+    """Record money given back: the ledger entry reversed, up to what is left of it."""
+    payment = db.session.get(Payment, payment_id) or abort(404)
+    form = RefundForm()
+    if not form.validate_on_submit():
+        flash(f"Refund not recorded: {form_errors(form)}", "error")
+        return redirect(url_for("admin.payments"))
+    try:
+        entry = online.refund(db.session, payment, form.amount.data, staff=g.staff,
+                              ip=request.remote_addr, note=(form.note.data or "").strip() or None)
+    except ValueError as exc:  # raised before anything is written
+        flash(f"Refund not recorded: Amount: {exc}", "error")
+        return redirect(url_for("admin.payments"))
+    db.session.commit()
+    flash(f"Refund of {entry.amount} recorded.")
+    return redirect(url_for("admin.payments"))
+
+
+def validate_csrf_form() -> bool:
+    """A bare button's CSRF token (forms without fields of their own)."""
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        flash("The form expired; try again.", "error")
+        return False
+    return True
 
 
 @bp.get("/plans")

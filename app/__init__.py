@@ -50,15 +50,17 @@ def create_app(config: Config | None = None) -> Flask:
     if runner.threaded and not config.REDIS_URL:
         _run_periodic_duties_here(app)
 
-    from app import api, health, sandbox, webhooks
+    from app import api, health, payments, sandbox, webhooks
 
     app.register_blueprint(webhooks.bp)
+    app.register_blueprint(payments.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(sandbox.bp)
     # Providers and API clients sign or authenticate their requests; CSRF is for browser forms.
     csrf.exempt(webhooks.bp)
     csrf.exempt(api.bp)
+    csrf.exempt(payments.razorpay_webhook)  # signed by Razorpay; the other routes are GETs
 
     from admin import register as register_admin
 

@@ -4,17 +4,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from dataclasses import replace
 from typing import Any
 
 import psycopg
 from flask import Blueprint, Response, abort, current_app, request
+from sqlalchemy import or_, select
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from twilio.request_validator import RequestValidator
 
-from market import tasks
+from market import tasks, window
 from market.db import db
-from market.messaging import Inbound, intake_inbound, record_status
+from market.messaging import Inbound, identify_whatsapp_user, intake_inbound, record_status
+from market.models import Buyer, Conversation, Message
 from market.phones import normalise_phone
+from market.templates import REPLY_PREFIX
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 log = logging.getLogger(__name__)
@@ -95,9 +99,18 @@ def _twilio_inbound(channel: str) -> Response:
         return _twiml()
     meta = {k: form[k] for k in ("ProfileName", "WaId", "ButtonPayload", "ButtonText",
                                  "ListId", "ListTitle", "To") if form.get(k)}
+    body = tapped_words(form.get("ButtonPayload")) or form.get("Body", "") or ""
     _intake(Inbound(channel=channel, address=address, provider_id=sid,
-                    body=form.get("Body", "") or "", media=_twilio_media(form), meta=meta))
+                    body=body, media=_twilio_media(form), meta=meta))
     return _twiml()
+
+
+def tapped_words(payload: Any) -> str | None:
+    """What a tapped template button says (`reply:accept 1042`): the words the person would
+    have typed, read as if typed (market/templates.py sets such payloads)."""
+    if isinstance(payload, str) and payload.startswith(REPLY_PREFIX):
+        return payload[len(REPLY_PREFIX):].strip() or None
+    return None
 
 
 @bp.post("/twilio/whatsapp")
@@ -115,12 +128,21 @@ def twilio_status() -> Response:
     form = _verify_twilio()
     status = form.get("MessageStatus") or form.get("SmsStatus") or ""
     message_id = request.args.get("mid", type=int)
-    record_status(db.session, status, message_id=message_id,
-                  provider_id=form.get("MessageSid") or form.get("SmsSid"),
-                  error_code=form.get("ErrorCode") or None,
-                  error_message=form.get("ErrorMessage") or None)
+    code = form.get("ErrorCode") or None
+    message = record_status(db.session, status, message_id=message_id,
+                            provider_id=form.get("MessageSid") or form.get("SmsSid"),
+                            error_code=code, error_message=form.get("ErrorMessage") or None)
+    _after_failure(message, status, code)
     db.session.commit()
     return Response("", status=204)
+
+
+def _after_failure(message: Message | None, status: str, code: str | None) -> None:
+    """A WhatsApp send refused as outside the window (63016, 131047) takes the template or
+    fallback path, once (market.window.refused); it is queued in this transaction."""
+    if (message is not None and code in window.WINDOW_REFUSED
+            and status.lower() in ("failed", "undelivered")):
+        window.refused(db.session, message, code)
 
 
 # --- WhatsApp Cloud API (Meta) -------------------------------------------------------------
@@ -170,27 +192,39 @@ def _string(value: Any) -> str:
 MetaMessage = tuple[Any, dict[str, str]]
 
 
-def _meta_events(payload: dict[str, Any]) -> tuple[list[MetaMessage], list[dict[str, Any]]]:
-    """The messages (each with the profile names of its batch) and delivery statuses of a
-    Cloud API notification, as delivered: each is read on its own later."""
+def _meta_events(payload: dict[str, Any]) -> tuple[list[MetaMessage], list[dict[str, Any]],
+                                                     list[dict[str, Any]]]:
+    """The messages (each with the profile names of its batch, by phone and by user id), the
+    delivery statuses and the user preferences of a Cloud API notification, as delivered:
+    each is read on its own later."""
     messages: list[MetaMessage] = []
     statuses: list[dict[str, Any]] = []
+    preferences: list[dict[str, Any]] = []
     for entry in _dicts(payload.get("entry")):
         for change in _dicts(entry.get("changes")):
             value = _object(change.get("value"))
-            names = {str(c.get("wa_id")): _string(_object(c.get("profile")).get("name"))
-                     for c in _dicts(value.get("contacts"))}
+            names: dict[str, str] = {}
+            for contact in _dicts(value.get("contacts")):
+                name = _string(_object(contact.get("profile")).get("name"))
+                for key in ("wa_id", "user_id"):
+                    if contact.get(key):
+                        names[str(contact[key])] = name
             raw = value.get("messages")
             messages.extend((m, names) for m in (raw if isinstance(raw, list) else []))
             statuses.extend(_dicts(value.get("statuses")))
-    return messages, statuses
+            preferences.extend(_dicts(value.get("user_preferences")))
+    return messages, statuses, preferences
 
 
 def _meta_message(m: dict[str, Any], names: dict[str, str]) -> Inbound | None:
+    """One Cloud API message as stored. Since 2026 Meta names users by a business-scoped user
+    id (`from_user_id`) and may leave the phone (`from`) out for users with a username: the
+    address is then the user id (market.messaging.identify_whatsapp_user joins the two)."""
     sender = m.get("from")
     sender = str(sender) if isinstance(sender, str | int) else ""
-    address = normalise_phone("+" + sender.lstrip("+"))
-    if not address or not _string(m.get("id")):
+    user_id = _string(m.get("from_user_id") or m.get("user_id"))[:140]
+    address = normalise_phone("+" + sender.lstrip("+")) if sender else None
+    if not (address or user_id) or not _string(m.get("id")):
         return None
     kind = m.get("type")
     body, media, tapped = "", [], {}
@@ -206,18 +240,81 @@ def _meta_message(m: dict[str, Any], names: dict[str, str]) -> Inbound | None:
         body = _string(picked.get("title")) or str(picked.get("id") or "")
         tapped = {"ButtonPayload": str(picked["id"])} if picked.get("id") else {}
     elif kind == "button":
-        body = _string(_object(m.get("button")).get("text"))
-    meta = {"ProfileName": names[sender]} if names.get(sender) else {}
-    return Inbound(channel="whatsapp", address=address, provider_id=m["id"], body=body,
-                   media=media, meta={**meta, **tapped})
+        button = _object(m.get("button"))
+        body = tapped_words(button.get("payload")) or _string(button.get("text"))
+        if _string(button.get("payload")).isdigit():
+            tapped = {"ButtonPayload": button["payload"]}
+    name = names.get(sender) or names.get(user_id)
+    meta: dict[str, Any] = {"ProfileName": name} if name else {}
+    if user_id:
+        meta["user_id"] = user_id
+    return Inbound(channel="whatsapp", address=address or user_id, provider_id=m["id"],
+                   body=body, media=media, meta={**meta, **tapped})
+
+
+def _identified(inbound: Inbound) -> Inbound:
+    """`inbound` addressed to the conversation of the user it names (phone or user id)."""
+    user_id = inbound.meta.get("user_id")
+    if not user_id:
+        return inbound
+    phone = None if inbound.address == user_id else inbound.address
+    address = identify_whatsapp_user(db.session, phone, user_id)
+    db.session.commit()
+    return replace(inbound, address=address)
+
+
+# Meta: the user stopped marketing messages from businesses.
+MARKETING_STOPPED = "131050"
 
 
 def _meta_status(s: dict[str, Any]) -> None:
+    """A Cloud API status: the delivery state, what Meta charges for the message (`pricing`:
+    category and billable), and what a failure means (outside the window: the template or
+    fallback path; marketing stopped: the buyer is marked)."""
     error = (_dicts(s.get("errors")) or [{}])[0]
     code, title = error.get("code"), error.get("title")
-    record_status(db.session, _string(s.get("status")), provider_id=_string(s.get("id")) or None,
-                  error_code=str(code) if code is not None else None,
-                  error_message=str(title) if title is not None else None)
+    code = str(code) if code is not None else None
+    status = _string(s.get("status"))
+    message = record_status(db.session, status, provider_id=_string(s.get("id")) or None,
+                            error_code=code,
+                            error_message=str(title) if title is not None else None)
+    if message is None:
+        return
+    pricing = _object(s.get("pricing"))
+    if pricing.get("category"):
+        message.pricing_category = _string(pricing.get("category"))[:24] or None
+    if isinstance(pricing.get("billable"), bool):
+        message.billable = pricing["billable"]
+    if code == MARKETING_STOPPED:
+        _marketing(message.conversation.buyer, stopped=True)
+    _after_failure(message, status, code)
+
+
+def _marketing(buyer: Buyer | None, stopped: bool) -> None:
+    if buyer is not None:
+        buyer.marketing_opt_out = stopped
+
+
+def _meta_preference(p: dict[str, Any]) -> None:
+    """A `user_preferences` notification: the user stopped (or resumed) marketing messages."""
+    if _string(p.get("category")) != "marketing_messages":
+        return
+    value = _string(p.get("value")).lower()
+    if value not in ("stop", "resume"):
+        return
+    phone = normalise_phone("+" + _string(p.get("wa_id")).lstrip("+")) if p.get("wa_id") else None
+    user_id = _string(p.get("user_id")) or None
+    matches = [column == v for column, v in ((Buyer.phone, phone), (Buyer.wa_user_id, user_id))
+               if v]
+    if not matches:
+        return
+    for buyer in db.session.scalars(select(Buyer).where(or_(*matches))):
+        _marketing(buyer, stopped=value == "stop")
+    # A conversation's own record of the user id, for a buyer not linked by it yet.
+    if user_id:
+        for conv in db.session.scalars(select(Conversation).where(
+                Conversation.user_id == user_id, Conversation.buyer_id.is_not(None))):
+            _marketing(conv.buyer, stopped=value == "stop")
 
 
 # The database itself is unreachable: Meta must deliver again (the app answers 503); what was
@@ -230,14 +327,14 @@ def meta_inbound() -> Response:
     """Each message and status of a notification on its own: one that cannot be read or
     stored is logged and skipped, the others are still stored, and the answer is 200 (Meta
     delivers anything else again for days)."""
-    messages, statuses = _meta_events(_verify_meta())
+    messages, statuses, preferences = _meta_events(_verify_meta())
     for m, names in messages:
         try:
             inbound = _meta_message(m, names) if isinstance(m, dict) else None
             if inbound is None:
                 log.warning("skipped a Meta message without a sender or an id: %.200r", m)
                 continue
-            _intake(inbound)
+            _intake(_identified(inbound))
         except _OUTAGES:
             raise
         except Exception:
@@ -251,4 +348,13 @@ def meta_inbound() -> Response:
         except Exception:
             db.session.rollback()
             log.exception("skipped a Meta status that could not be recorded: %.200r", s)
+    for p in preferences:
+        try:
+            _meta_preference(p)
+            db.session.commit()
+        except _OUTAGES:
+            raise
+        except Exception:
+            db.session.rollback()
+            log.exception("skipped a Meta user preference: %.200r", p)
     return Response("", status=200)

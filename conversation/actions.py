@@ -19,6 +19,10 @@ class Reply(Action):
     options: tuple[str, ...] = ()
     # The one message an opted-out number still gets: the confirmation of STOP itself.
     even_if_opted_out: bool = False
+    # The text key it was written from and its values: outside WhatsApp's window, the
+    # approved template of that kind says the same (market/window.py).
+    kind: str = field(default="", compare=False)
+    values: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,15 @@ class CancelOrder(Action):
     """Cancel one of the buyer's orders by its number, if it has not been dispatched."""
 
     number: str
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class PayOrder(Action):
+    """Send the buyer a payment link: for order `number`, or for their whole balance when
+    None. The amount is read again from the ledger when the link is made."""
+
+    number: str | None = None
     language: str = "en"
 
 

@@ -33,6 +33,7 @@ from conversation.actions import (
     Action,
     CancelOrder,
     OpenRFQ,
+    PayOrder,
     PlaceOrders,
     Reply,
     UpdateBuyer,
@@ -55,9 +56,11 @@ from conversation.offers import ListingFact, money
 from conversation.texts import amount, text, unit_name
 from conversation.towns import match_town
 from conversation.types import (
+    AccountFacts,
     BuyerFacts,
     BuyerProfile,
     Context,
+    DueFacts,
     Event,
     OrderFacts,
     State,
@@ -72,7 +75,7 @@ NOISE = set(YES_WORDS) | set(NO_WORDS) | set(REMOVE_VERBS) | set(ADD_VERBS) | {
 
 # --- the states, and which may follow which -------------------------------------------------
 
-ONBOARDING = ("new", "ask_name", "ask_shop", "ask_town")
+ONBOARDING = ("new", "ask_name", "ask_shop", "ask_town", "ask_phone")
 ORDERING = frozenset({"idle", "clarify", "draft", "rfq_offer"})
 # Every move of one event (staying put is always allowed). Onboarding goes one question at a
 # time; a buyer staff registered meanwhile is onboarded, so from any question they go
@@ -84,7 +87,8 @@ BUYER_TRANSITIONS: dict[str, frozenset[str]] = {
     "new": ORDERING | {"ask_name"},
     "ask_name": ORDERING | {"ask_shop"},
     "ask_shop": ORDERING | {"ask_town"},
-    "ask_town": ORDERING,
+    "ask_town": ORDERING | {"ask_phone"},
+    "ask_phone": ORDERING,
     "idle": ORDERING | {"ask_name"},
     "clarify": ORDERING | {"ask_name"},
     "draft": ORDERING | {"ask_name"},
@@ -137,7 +141,8 @@ def _say(state: State, key: str, options: Sequence[str] = (), **values: Any) -> 
     body = text(key, state.language, **values)
     if options:
         body += "\n" + d.numbered(options)
-    return Reply(body, tuple(options))
+    return Reply(body, tuple(options), kind=key,
+                 values={name: str(value) for name, value in values.items()})
 
 
 # --- entry point --------------------------------------------------------------------------
@@ -204,6 +209,8 @@ def _ask(state: State, step: str, ctx: Context) -> list[Reply]:
         return [_say(state, "welcome")]
     if step == "ask_shop":
         return [_say(state, "ask_shop", name=slots.get("name", ""))]
+    if step == "ask_phone":
+        return [_say(state, "ask_phone")]
     return [_say(state, "ask_town", shop=slots.get("shop", ""))]
 
 
@@ -252,14 +259,33 @@ def on_town(state: State, event: Event, ctx: Context) -> Result:
         if not said.strip():
             return state, [_joined(_ask(state, "ask_town", ctx))]
         return state, [_say(state, "town_choices", towns, town=said.strip()[:40])]
+    if _profile(ctx).needs_phone:
+        state = replace(state, name="ask_phone", slots={**state.slots, "town": town})
+        return state, [UpdateBuyer({"town": town}), _say(state, "ask_phone")]
     name = state.slots.get("name") or _profile(ctx).name or ""
     state = replace(state, name="idle", slots={})
     return state, [UpdateBuyer({"town": town, "onboarded": True, "language": state.language}),
                    _say(state, "onboarded", name=name)]
 
 
+PHONE = re.compile(r"^\+?[\d\s().-]{7,20}$")
+
+
+def on_phone(state: State, event: Event, ctx: Context) -> Result:
+    """A buyer WhatsApp knows only by user id gives the number suppliers call to deliver."""
+    said = _said(event).strip().translate(str.maketrans("०१२३४५६७८९", "0123456789"))
+    digits = re.sub(r"\D", "", said)
+    if not PHONE.match(said) or not 7 <= len(digits) <= 15:
+        return state, [_say(state, "ask_phone_again")]
+    name = state.slots.get("name") or _profile(ctx).name or ""
+    state = replace(state, name="idle", slots={})
+    return state, [UpdateBuyer({"phone": said, "onboarded": True, "language": state.language}),
+                   _say(state, "onboarded", name=name)]
+
+
 ONBOARDING_STEPS: dict[str, Handler] = {"new": on_new, "ask_name": on_name,
-                                        "ask_shop": on_shop, "ask_town": on_town}
+                                        "ask_shop": on_shop, "ask_town": on_town,
+                                        "ask_phone": on_phone}
 
 
 # --- ordering -------------------------------------------------------------------------------
@@ -293,6 +319,9 @@ def on_idle(state: State, event: Event, ctx: Context) -> Result:
         return state, [_say(state, "thanks")]
     if is_greeting(said):
         return state, [_say(state, "greeting", name=_profile(ctx).name or "")]
+    picked = pay_offer_pick(state.name, state.slots, said)
+    if picked is not None:
+        return cmd_pay(Command("pay", picked), state, event, ctx)
     if answer_of(said) is not None or edit_of(said):
         return state, [_say(state, "no_draft")]
     return state, [_say(state, "fallback")]
@@ -732,10 +761,109 @@ def cmd_accept_quote(command: Command, state: State, event: Event, ctx: Context)
     return state, [AcceptQuote(position=command.position or 1, rfq_number=command.arg)]
 
 
+# --- paying and what the buyer owes -------------------------------------------------------
+
+PAY_OFFER = "pay_offer"  # slot: the order numbers an order receipt offered as pay buttons
+
+
+def pay_offer_pick(state_name: str, slots: Mapping[str, Any], said: str) -> str | None:
+    """The order a bare number (a tapped button reads as its number) picks among the pay
+    buttons of the last order receipt; None when it picks none (only while idle: in a draft
+    a number answers the draft)."""
+    offered = slots.get(PAY_OFFER) or []
+    answer = answer_of(said)
+    if state_name != "idle" or not isinstance(answer, int) or not 1 <= answer <= len(offered):
+        return None
+    return str(offered[answer - 1])
+
+
+def _account(ctx: Context) -> AccountFacts:
+    return _buyer(ctx).account or AccountFacts()
+
+
+def cmd_pay(command: Command, state: State, event: Event, ctx: Context) -> Result:
+    """`pay N`: a link for what is left of order N; `pay`: a link for the balance. Only when
+    an online provider serves the buyer's currency; the link itself is made by the applier."""
+    account = _account(ctx)
+    language = state.language or "en"
+    state = replace(state, slots={k: v for k, v in state.slots.items() if k != PAY_OFFER})
+    if account.provider is None:
+        return state, [_say(state, "pay_unavailable")]
+    if command.arg:
+        order = _buyer(ctx).order
+        if order is None:
+            return state, [_say(state, "status_unknown", number=command.arg)]
+        if order.status in ("rejected", "cancelled"):
+            return state, [_say(state, "pay_order_closed", number=order.number,
+                                status=_status_word(order, state.language))]
+        owed = account.order_owed if account.order_owed is not None else order.total
+        if owed <= 0:
+            return state, [_say(state, "pay_order_paid", number=order.number)]
+        return state, [PayOrder(number=order.number, language=language)]
+    if account.balance > 0:
+        return state, [PayOrder(number=None, language=language)]
+    if account.unpaid:
+        numbers = ", ".join(f"#{due.number}" for due in account.unpaid)
+        return state, [_say(state, "pay_which", number=account.unpaid[0].number,
+                            numbers=numbers)]
+    return state, [_say(state, "pay_nothing")]
+
+
+def cmd_balance(command: Command, state: State, event: Event, ctx: Context) -> Result:
+    """What the buyer owes: the balance, the credit left under the limit, the orders to pay
+    (with their due dates), cash-on-delivery orders not yet paid, and the last payments."""
+    account, language, currency = _account(ctx), state.language, _currency(ctx)
+
+    def money_(value: Decimal) -> str:
+        return amount(value, currency, language)
+
+    lines = [text("balance_header", language)]
+    if account.balance > 0:
+        lines.append(text("balance_owed", language, amount=money_(account.balance)))
+    elif account.balance < 0:
+        lines.append(text("balance_ahead", language, amount=money_(-account.balance)))
+    else:
+        lines.append(text("balance_clear", language))
+    if account.credit_limit > 0:
+        left = max(account.credit_limit - account.balance, Decimal("0"))
+        lines.append(text("balance_credit", language, limit=money_(account.credit_limit),
+                          left=money_(left)))
+    if account.dues:
+        lines.append(text("balance_dues", language))
+        lines += [_due_line(due, account, language, currency) for due in account.dues]
+    if account.unpaid:
+        lines.append(text("balance_cod", language))
+        lines += [text("balance_cod_line", language, number=due.number,
+                       amount=money_(due.owed)) for due in account.unpaid]
+    if account.payments:
+        lines.append(text("balance_payments", language))
+        lines += [text("balance_payment_line", language, on=p.on.isoformat(),
+                       amount=money_(p.amount),
+                       method=f"{p.method}, #{p.order}" if p.order else p.method)
+                  for p in account.payments]
+    if account.provider is not None and (account.balance > 0 or account.unpaid):
+        lines.append(text("balance_pay_hint", language))
+    return state, [Reply("\n".join(lines))]
+
+
+def _due_line(due: DueFacts, account: AccountFacts, language: str | None,
+              currency: str) -> str:
+    if due.due_on is None:
+        return text("balance_cod_line", language, number=due.number,
+                    amount=amount(due.owed, currency, language))
+    line = text("balance_due_line", language, number=due.number,
+                amount=amount(due.owed, currency, language), due=due.due_on.isoformat())
+    if account.today is not None and account.today == due.due_on:
+        line += text("balance_due_today", language)
+    elif account.today is not None and account.today > due.due_on:
+        line += text("balance_late", language, days=(account.today - due.due_on).days)
+    return line
+
+
 COMMANDS: dict[str, Callable[[Command, State, Event, Context], Result]] = {
     "help": cmd_help, "start": cmd_help, "status": cmd_status, "cancel": cmd_cancel,
     "reorder": cmd_reorder, "language": cmd_language, "agent": cmd_agent, "quote": cmd_quote,
-    "accept_quote": cmd_accept_quote,
+    "accept_quote": cmd_accept_quote, "pay": cmd_pay, "balance": cmd_balance,
 }
 
 

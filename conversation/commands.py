@@ -25,6 +25,16 @@ REORDER_WORDS = {"reorder", "re-order", "repeat", "repeat order", "same again", 
 AGENT_WORDS = {"agent", "human", "person", "staff", "talk to agent", "talk to person",
                "manche", "manchhe", "manxe", "मान्छे", "vyakti", "insaan", "एजेन्ट", "एजेंट",
                "व्यक्ति", "support"}
+# Paying online (`pay`, `pay 1004`) and what the buyer owes (`balance`).
+PAY_VERBS = ("pay", "payment", "pay online", "pay now", "make payment", "tirnu", "tirchu",
+             "tirne", "bhuktani", "bhuktani garnu", "भुक्तानी", "भुक्तानी गर्नु", "तिर्नु",
+             "तिर्छु", "bhugtan", "bhugtan karna", "bhugtan karo", "भुगतान", "भुगतान करें",
+             "भुगतान करना", "paisa tirnu", "पैसा तिर्नु")
+BALANCE_WORDS = {"balance", "my balance", "dues", "my dues", "outstanding", "khata", "khaata",
+                 "hisab", "hisaab", "hisab kitab", "baki", "baaki", "baki kati", "kati baki",
+                 "bakaya", "udhar", "udhaar", "kitna baki", "kitna baaki", "खाता", "हिसाब",
+                 "हिसाब किताब", "बाँकी", "बाकी", "बाँकी कति", "कति बाँकी", "बकाया", "उधार",
+                 "कितना बाकी"}
 LANGUAGE_WORDS = {"language", "lang", "bhasa", "bhasha", "भाषा"}
 YES_WORDS = {"yes", "y", "ok", "okay", "confirm", "done", "ho", "hunchha", "huncha", "hus",
              "thik cha", "thik chha", "haan", "han", "ha", "ji", "ji haan", "theek hai",
@@ -58,7 +68,7 @@ RFQ_NUMBER = r"(r\d+)"
 class Command:
     """A command with its argument: `status` (number or None), `cancel` (number or None),
     `reorder`, `language` (code), `agent`, `quote` (item text or ""), `accept_quote`
-    (position, rfq number)."""
+    (position, rfq number), `pay` (number or None), `balance`."""
 
     name: str
     arg: str | None = None
@@ -141,11 +151,26 @@ def parse_command(text: str) -> Command | None:
     match = re.fullmatch(ORDER_NUMBER + r" (?:cancel|radda|रद्द)(?: garnus| karo| gara)?", word)
     if match:
         return Command("cancel", match.group(1))
+    paid = _pay(word)
+    if paid is not None:
+        return paid
     if head in LANGUAGE_WORDS and language_named(rest):
         return Command("language", language_named(rest))
     if language_named(word) and len(word) > 2:
         return Command("language", language_named(word))
     return _accept_quote(word) or _price_ask(word)
+
+
+def _pay(word: str) -> Command | None:
+    """`pay`, `pay 1004`, `1004 pay`, `bhuktani 1004`, `भुगतान १००४`; `balance`, `khata`…"""
+    if word in BALANCE_WORDS:
+        return Command("balance")
+    if word in PAY_VERBS:
+        return Command("pay")
+    verbs = "|".join(re.escape(v) for v in sorted(PAY_VERBS, key=len, reverse=True))
+    match = (re.fullmatch(rf"(?:{verbs})(?: order| for| for order)? {ORDER_NUMBER}", word)
+             or re.fullmatch(rf"(?:order )?{ORDER_NUMBER}(?: ko)? (?:{verbs})", word))
+    return Command("pay", match.group(1)) if match else None
 
 
 def answer_of(text: str) -> str | int | None:

@@ -11,16 +11,19 @@ TEXTS: dict[str, dict[str, str]] = {
                "• Send your list, e.g. \"2 bora chamal, dhara 5 ltr x4, chini 10 kg\", or a "
                "photo of it\n• I show prices and a total; reply YES to place it\n"
                "• STATUS — your orders · CANCEL <n> · REORDER · AGENT — talk to a person\n"
+               "• PAY [n] — pay online · BALANCE — what you owe\n"
                "• LANGUAGE en/ne/hi · STOP — no more messages"),
         "ne": ("म WhatsApp मा तपाईंको सामानको अर्डर लिन्छु।\n"
                "• सूची पठाउनुहोस्, जस्तै \"२ बोरा चामल, धारा ५ लिटर x४, चिनी १० केजी\", वा "
                "त्यसको फोटो\n• म मूल्य र जम्मा देखाउँछु; अर्डर गर्न HO लेख्नुहोस्\n"
                "• STATUS — तपाईंका अर्डर · CANCEL <n> · REORDER · AGENT — मान्छेसँग कुरा\n"
+               "• PAY [n] — अनलाइन भुक्तानी · KHATA — कति बाँकी छ\n"
                "• LANGUAGE en/ne/hi · STOP — सन्देश बन्द"),
         "hi": ("मैं WhatsApp पर आपके माल के ऑर्डर लेता हूँ।\n"
                "• अपनी लिस्ट भेजें, जैसे \"2 बोरी चावल, धारा 5 लीटर x4, चीनी 10 किलो\", या "
                "उसकी फोटो\n• मैं दाम और कुल दिखाता हूँ; ऑर्डर के लिए HAAN लिखें\n"
                "• STATUS — आपके ऑर्डर · CANCEL <n> · REORDER · AGENT — किसी व्यक्ति से बात\n"
+               "• PAY [n] — ऑनलाइन भुगतान · HISAB — कितना बाकी है\n"
                "• LANGUAGE en/ne/hi · STOP — संदेश बंद"),
     },
     "stopped": {
@@ -70,6 +73,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Which town is {shop} in?",
         "ne": "{shop} कुन सहरमा छ?",
         "hi": "{shop} किस शहर में है?",
+    },
+    "ask_phone": {
+        "en": "Which phone number should the supplier call for delivery?",
+        "ne": "डेलिभरीका लागि आपूर्तिकर्ताले कुन फोन नम्बरमा फोन गर्ने?",
+        "hi": "डिलीवरी के लिए सप्लायर किस फ़ोन नंबर पर कॉल करे?",
+    },
+    "ask_phone_again": {
+        "en": "Please write the phone number with its digits, e.g. 9801234567.",
+        "ne": "कृपया फोन नम्बर अंकमा लेख्नुहोस्, जस्तै 9801234567।",
+        "hi": "कृपया फ़ोन नंबर अंकों में लिखें, जैसे 9801234567।",
     },
     "town_choices": {
         "en": "I do not deliver to \"{town}\" yet. Choose your town by its number:",
@@ -401,6 +414,240 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi": "बिना पुष्टि वाले ऑर्डर का समय खत्म हो गया। तैयार हों तो फिर से लिस्ट भेजें।",
     },
 }
+
+# Paying in the chat and what the buyer owes (issue 16).
+TEXTS.update({
+    "pay_unavailable": {
+        "en": ("Paying online is not available yet. Please pay your vendor or our staff as "
+               "usual, or send AGENT to talk to a person."),
+        "ne": ("अनलाइन भुक्तानी अहिले उपलब्ध छैन। सधैंझैं विक्रेता वा हाम्रो टोलीलाई तिर्नुहोस्, "
+               "वा मान्छेसँग कुरा गर्न AGENT पठाउनुहोस्।"),
+        "hi": ("ऑनलाइन भुगतान अभी उपलब्ध नहीं है। हमेशा की तरह विक्रेता या हमारी टीम को भुगतान "
+               "करें, या किसी व्यक्ति से बात करने के लिए AGENT भेजें।"),
+    },
+    "pay_order_closed": {
+        "en": "Order #{number} is {status}: there is nothing to pay for it.",
+        "ne": "अर्डर #{number} {status} छ: यसको लागि तिर्नु पर्दैन।",
+        "hi": "ऑर्डर #{number} {status} है: इसका कोई भुगतान नहीं करना है।",
+    },
+    "pay_order_paid": {
+        "en": "Order #{number} is paid already. Thank you!",
+        "ne": "अर्डर #{number} को भुक्तानी भइसकेको छ। धन्यवाद!",
+        "hi": "ऑर्डर #{number} का भुगतान हो चुका है। धन्यवाद!",
+    },
+    "pay_nothing": {
+        "en": "You owe nothing right now. Thank you!",
+        "ne": "अहिले तपाईंको केही बाँकी छैन। धन्यवाद!",
+        "hi": "अभी आपका कुछ बाकी नहीं है। धन्यवाद!",
+    },
+    "pay_which": {
+        "en": ("Nothing is on your account. To pay an order online, send PAY and its number, "
+               "e.g. PAY {number}. Orders not yet paid: {numbers}"),
+        "ne": ("तपाईंको खातामा केही बाँकी छैन। अर्डर अनलाइन तिर्न PAY र अर्डर नम्बर पठाउनुहोस्, "
+               "जस्तै PAY {number}। तिर्न बाँकी अर्डर: {numbers}"),
+        "hi": ("आपके खाते में कुछ बाकी नहीं है। ऑर्डर ऑनलाइन भरने के लिए PAY और ऑर्डर नंबर भेजें, "
+               "जैसे PAY {number}। बाकी ऑर्डर: {numbers}"),
+    },
+    "pay_link_order": {
+        "en": ("Pay {amount} for order #{number} with {provider}:\n{url}\nThe link works for "
+               "{minutes} minutes. Your receipt comes here once {provider} confirms the payment."),
+        "ne": ("अर्डर #{number} को {amount} {provider} बाट तिर्नुहोस्:\n{url}\nयो लिङ्क "
+               "{minutes} मिनेट चल्छ। {provider} ले पुष्टि गरेपछि रसिद यहीँ आउँछ।"),
+        "hi": ("ऑर्डर #{number} के {amount} {provider} से भरें:\n{url}\nयह लिंक {minutes} "
+               "मिनट चलेगा। {provider} की पुष्टि के बाद रसीद यहीं आएगी।"),
+    },
+    "pay_link_balance": {
+        "en": ("Pay your balance of {amount} with {provider}:\n{url}\nThe link works for "
+               "{minutes} minutes. Your receipt comes here once {provider} confirms the payment."),
+        "ne": ("तपाईंको बाँकी {amount} {provider} बाट तिर्नुहोस्:\n{url}\nयो लिङ्क {minutes} "
+               "मिनेट चल्छ। {provider} ले पुष्टि गरेपछि रसिद यहीँ आउँछ।"),
+        "hi": ("आपका बकाया {amount} {provider} से भरें:\n{url}\nयह लिंक {minutes} मिनट "
+               "चलेगा। {provider} की पुष्टि के बाद रसीद यहीं आएगी।"),
+    },
+    "pay_link_failed": {
+        "en": "Sorry, I could not make a payment link just now. Please send PAY again in a while.",
+        "ne": "माफ गर्नुहोस्, अहिले भुक्तानी लिङ्क बन्न सकेन। केही बेरपछि फेरि PAY पठाउनुहोस्।",
+        "hi": "माफ़ कीजिए, अभी भुगतान लिंक नहीं बन सका। थोड़ी देर बाद फिर से PAY भेजें।",
+    },
+    "pay_receipt_order": {
+        "en": "✅ {amount} received for order {number}, ref {ref}. Thank you!",
+        "ne": "✅ अर्डर {number} को {amount} प्राप्त भयो, ref {ref}। धन्यवाद!",
+        "hi": "✅ ऑर्डर {number} के {amount} प्राप्त हुए, ref {ref}। धन्यवाद!",
+    },
+    "pay_receipt_balance": {
+        "en": "✅ {amount} received on your account, ref {ref}. You now owe {balance}. Thank you!",
+        "ne": "✅ तपाईंको खातामा {amount} प्राप्त भयो, ref {ref}। अब बाँकी {balance}। धन्यवाद!",
+        "hi": "✅ आपके खाते में {amount} प्राप्त हुए, ref {ref}। अब बकाया {balance}। धन्यवाद!",
+    },
+    "pay_button": {
+        "en": "Pay {number}",
+        "ne": "भुक्तानी {number}",
+        "hi": "भुगतान {number}",
+    },
+    "pay_offer": {
+        "en": "To pay online now, tap below or send PAY {number}.",
+        "ne": "अहिले अनलाइन तिर्न तल थिच्नुहोस् वा PAY {number} पठाउनुहोस्।",
+        "hi": "अभी ऑनलाइन भरने के लिए नीचे दबाएँ या PAY {number} भेजें।",
+    },
+    "due_before": {
+        "en": "Reminder: {amount} for order #{number} is due tomorrow ({due}).",
+        "ne": "सम्झना: अर्डर #{number} को {amount} भोलि ({due}) तिर्नुपर्छ।",
+        "hi": "याद दिलाना: ऑर्डर #{number} के {amount} कल ({due}) देय हैं।",
+    },
+    "due_soon": {
+        "en": "Reminder: {amount} for order #{number} is due on {due}, in {days} days.",
+        "ne": "सम्झना: अर्डर #{number} को {amount} {due} मा ({days} दिनपछि) तिर्नुपर्छ।",
+        "hi": "याद दिलाना: ऑर्डर #{number} के {amount} {due} को ({days} दिन बाद) देय हैं।",
+    },
+    "due_today": {
+        "en": "Reminder: {amount} for order #{number} is due today ({due}).",
+        "ne": "सम्झना: अर्डर #{number} को {amount} आज ({due}) तिर्नुपर्छ।",
+        "hi": "याद दिलाना: ऑर्डर #{number} के {amount} आज ({due}) देय हैं।",
+    },
+    "due_late": {
+        "en": "Reminder: {amount} for order #{number} was due on {due}, {days} days ago.",
+        "ne": "सम्झना: अर्डर #{number} को {amount} {due} मा तिर्नुपर्ने थियो, {days} दिन भयो।",
+        "hi": "याद दिलाना: ऑर्डर #{number} के {amount} {due} को देय थे, {days} दिन हो गए।",
+    },
+    "due_pay_hint": {
+        "en": "Send PAY {number} to pay online, or STOP to get no more messages.",
+        "ne": "अनलाइन तिर्न PAY {number} पठाउनुहोस्, वा सन्देश बन्द गर्न STOP।",
+        "hi": "ऑनलाइन भरने के लिए PAY {number} भेजें, या संदेश बंद करने के लिए STOP।",
+    },
+    "due_hint": {
+        "en": "Please pay your vendor or our staff. Send STOP to get no more messages.",
+        "ne": "कृपया विक्रेता वा हाम्रो टोलीलाई तिर्नुहोस्। सन्देश बन्द गर्न STOP पठाउनुहोस्।",
+        "hi": "कृपया विक्रेता या हमारी टीम को भुगतान करें। संदेश बंद करने के लिए STOP भेजें।",
+    },
+    "balance_header": {
+        "en": "Your account:",
+        "ne": "तपाईंको खाता:",
+        "hi": "आपका खाता:",
+    },
+    "balance_owed": {
+        "en": "You owe {amount}.",
+        "ne": "तपाईंको {amount} बाँकी छ।",
+        "hi": "आपका {amount} बकाया है।",
+    },
+    "balance_ahead": {
+        "en": "You have {amount} paid ahead.",
+        "ne": "तपाईंले {amount} अग्रिम तिर्नुभएको छ।",
+        "hi": "आपने {amount} पहले से भरे हैं।",
+    },
+    "balance_clear": {
+        "en": "You owe nothing.",
+        "ne": "तपाईंको केही बाँकी छैन।",
+        "hi": "आपका कुछ बकाया नहीं है।",
+    },
+    "balance_credit": {
+        "en": "Credit limit {limit}: {left} left to use.",
+        "ne": "उधारो सीमा {limit}: अझै {left} प्रयोग गर्न सकिन्छ।",
+        "hi": "उधार सीमा {limit}: अभी {left} बाकी है।",
+    },
+    "balance_dues": {
+        "en": "Orders to pay:",
+        "ne": "तिर्न बाँकी अर्डर:",
+        "hi": "भरने बाकी ऑर्डर:",
+    },
+    "balance_due_line": {
+        "en": "• #{number}: {amount}, due {due}",
+        "ne": "• #{number}: {amount}, तिर्ने मिति {due}",
+        "hi": "• #{number}: {amount}, देय तिथि {due}",
+    },
+    "balance_due_today": {
+        "en": " (today)",
+        "ne": " (आज)",
+        "hi": " (आज)",
+    },
+    "balance_late": {
+        "en": " ({days} days late)",
+        "ne": " ({days} दिन ढिला)",
+        "hi": " ({days} दिन देर)",
+    },
+    "balance_cod": {
+        "en": "To pay on delivery:",
+        "ne": "डेलिभरीमा तिर्ने:",
+        "hi": "डिलीवरी पर भरने हैं:",
+    },
+    "balance_cod_line": {
+        "en": "• #{number}: {amount}",
+        "ne": "• #{number}: {amount}",
+        "hi": "• #{number}: {amount}",
+    },
+    "balance_payments": {
+        "en": "Last payments:",
+        "ne": "पछिल्ला भुक्तानी:",
+        "hi": "पिछले भुगतान:",
+    },
+    "balance_payment_line": {
+        "en": "• {on}: {amount} ({method})",
+        "ne": "• {on}: {amount} ({method})",
+        "hi": "• {on}: {amount} ({method})",
+    },
+    "balance_pay_hint": {
+        "en": "Send PAY to pay online (PAY <order number> for one order).",
+        "ne": "अनलाइन तिर्न PAY पठाउनुहोस् (एउटा अर्डरको लागि PAY <अर्डर नम्बर>)।",
+        "hi": "ऑनलाइन भरने के लिए PAY भेजें (एक ऑर्डर के लिए PAY <ऑर्डर नंबर>)।",
+    },
+    # The page the buyer's browser lands on after paying (app/payments.py).
+    "page_paid": {
+        "en": "Payment received: {amount}{what}. A receipt is on its way on WhatsApp.",
+        "ne": "भुक्तानी प्राप्त भयो: {amount}{what}। रसिद WhatsApp मा आउँदैछ।",
+        "hi": "भुगतान प्राप्त हुआ: {amount}{what}। रसीद WhatsApp पर आ रही है।",
+    },
+    "page_pending": {
+        "en": ("Your payment is not complete yet ({provider} says: {status}). If money left your "
+               "account, we will confirm it on WhatsApp as soon as {provider} does."),
+        "ne": ("तपाईंको भुक्तानी अझै पूरा भएको छैन ({provider}: {status})। खाताबाट पैसा गएको छ "
+               "भने {provider} ले पुष्टि गर्नासाथ हामी WhatsApp मा जानकारी दिनेछौं।"),
+        "hi": ("आपका भुगतान अभी पूरा नहीं हुआ ({provider}: {status})। अगर पैसे कट गए हैं, तो "
+               "{provider} की पुष्टि होते ही हम WhatsApp पर बताएँगे।"),
+    },
+    "page_failed": {
+        "en": ("The payment did not go through ({provider} says: {status}). Nothing was taken; "
+               "send PAY on WhatsApp for a new link."),
+        "ne": ("भुक्तानी भएन ({provider}: {status})। केही काटिएको छैन; नयाँ लिङ्कको लागि "
+               "WhatsApp मा PAY पठाउनुहोस्।"),
+        "hi": ("भुगतान नहीं हुआ ({provider}: {status})। कुछ नहीं कटा; नए लिंक के लिए WhatsApp "
+               "पर PAY भेजें।"),
+    },
+    "page_mismatch": {
+        "en": ("{provider} reports a payment that does not match what we asked for. It is not "
+               "counted yet: our staff will check it and contact you."),
+        "ne": ("{provider} ले भनेको भुक्तानी हामीले मागेको रकमसँग मिलेन। यो अहिले गनिएको छैन: "
+               "हाम्रो टोलीले जाँचेर सम्पर्क गर्नेछ।"),
+        "hi": ("{provider} का बताया भुगतान हमारी माँगी रकम से मेल नहीं खाता। यह अभी गिना नहीं "
+               "गया: हमारी टीम जाँच कर संपर्क करेगी।"),
+    },
+    "page_unchecked": {
+        "en": ("We could not ask {provider} about your payment just now. If it went through, "
+               "your receipt comes on WhatsApp shortly."),
+        "ne": ("अहिले {provider} सँग तपाईंको भुक्तानी जाँच्न सकिएन। भुक्तानी भएको भए रसिद "
+               "छिट्टै WhatsApp मा आउँछ।"),
+        "hi": ("अभी {provider} से आपका भुगतान जाँच नहीं सके। अगर भुगतान हुआ है, तो रसीद जल्द "
+               "WhatsApp पर आएगी।"),
+    },
+    "page_expired": {
+        "en": "This payment link has expired. Send PAY on WhatsApp for a new one.",
+        "ne": "यो भुक्तानी लिङ्कको समय सकियो। नयाँ लिङ्कको लागि WhatsApp मा PAY पठाउनुहोस्।",
+        "hi": "इस भुगतान लिंक का समय खत्म हो गया। नए लिंक के लिए WhatsApp पर PAY भेजें।",
+    },
+    "page_for_order": {
+        "en": " for order {number}",
+        "ne": " (अर्डर {number})",
+        "hi": " (ऑर्डर {number})",
+    },
+    "page_esewa": {
+        "en": "You are paying {amount}{what} with eSewa.",
+        "ne": "तपाईं eSewa बाट {amount}{what} तिर्दै हुनुहुन्छ।",
+        "hi": "आप eSewa से {amount}{what} भर रहे हैं।",
+    },
+    "page_esewa_button": {
+        "en": "Continue to eSewa",
+        "ne": "eSewa मा जानुहोस्",
+        "hi": "eSewa पर जाएँ",
+    },
+})
 
 
 def text(key: str, language: str | None, **values: Any) -> str:

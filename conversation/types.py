@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -60,6 +60,8 @@ class BuyerProfile:
     onboarded: bool = False
     registered_by_staff: bool = False
     profile_name: str | None = None
+    # Known only by a WhatsApp user id (they withheld their number): onboarding asks for one.
+    needs_phone: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,44 @@ class ReorderLine:
 
 
 @dataclass(frozen=True)
+class DueFacts:
+    """An order still to pay: what is left of it, and when it is due (None for an order not
+    bought on credit)."""
+
+    number: str
+    owed: Decimal
+    due_on: date | None = None
+
+
+@dataclass(frozen=True)
+class PaymentFacts:
+    """A payment the buyer made, as `balance` lists it."""
+
+    amount: Decimal
+    on: date
+    method: str
+    order: str | None = None
+
+
+@dataclass(frozen=True)
+class AccountFacts:
+    """The buyer's account, gathered for `pay` and `balance` only: what they owe (`balance`;
+    negative when they paid ahead), their credit limit, the orders on their account still
+    owed (`dues`, oldest first), cash-on-delivery orders not yet paid (`unpaid`), their last
+    payments, today's date where they are, the online payment provider they would get (None:
+    none is configured for their currency) and, for `pay N`, what is left to pay of order N."""
+
+    balance: Decimal = Decimal("0")
+    credit_limit: Decimal = Decimal("0")
+    dues: tuple[DueFacts, ...] = ()
+    unpaid: tuple[DueFacts, ...] = ()
+    payments: tuple[PaymentFacts, ...] = ()
+    today: date | None = None
+    provider: str | None = None
+    order_owed: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class BuyerFacts:
     """Every fact the buyer engine reads, gathered by the caller before each event (see
     market/buyer_context.py). The defaults are what the engine assumes of a buyer it knows
@@ -104,7 +144,8 @@ class BuyerFacts:
     `towns` are the towns some vendor delivers to; `offers` the listing facts of every SKU
     this event could price; `orders` the buyer's recent orders, newest first; `order` the
     order a `status n` / `cancel n` names (None when it is not theirs); `last_order_lines`
-    what `reorder` repeats."""
+    what `reorder` repeats; `account` the buyer's money, for `pay` and `balance` (None when
+    not gathered)."""
 
     profile: BuyerProfile = field(default_factory=BuyerProfile)
     towns: tuple[str, ...] = ()
@@ -116,6 +157,7 @@ class BuyerFacts:
     orders: tuple[OrderFacts, ...] = ()
     order: OrderFacts | None = None
     last_order_lines: tuple[ReorderLine, ...] = ()
+    account: AccountFacts | None = None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,14 @@ failed) is not simply sent again:
 
 So a message the provider can say it has is never sent twice, and one it does not have is
 still sent.
+
+WhatsApp's window. Each WhatsApp row is routed when it is claimed (market/window.py): inside
+the user's 24-hour window it goes free-form; outside it as its approved template, or by SMS,
+or it is held until the buyer writes. The decision is kept on the outbox row. A provider that
+refuses a free-form send at once (Meta's 131047) has the row routed again as outside the window.
+
+Provider limits (Twilio 429/20429/63018, Meta 130429/131056) are retried after a backoff, and
+the conversation's later messages wait for the limited one, so nothing overtakes it.
 """
 from __future__ import annotations
 
@@ -41,6 +49,7 @@ from market.db import db, utcnow
 from market.messaging import split_outbound
 from market.models import Message, Outbox
 from market.tasks import OUTBOUND, SEND_JOB, enqueue
+from market.window import WINDOW_REFUSED, apply, route_for
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +155,7 @@ def _next_due(conversation_id: int, after: int, up_to: int) -> int | None:
     return found
 
 
-def _send_one(message_id: int) -> str:
+def _send_one(message_id: int, reroutes: int = 2) -> str:
     claim = _claim(message_id)
     if claim is None:
         return "skipped"
@@ -162,9 +171,37 @@ def _send_one(message_id: int) -> str:
                 return "sent"
         result = adapter.send(outbound)
     except ChannelError as exc:
+        if exc.code in WINDOW_REFUSED and reroutes > 0 and _outside_window(message_id, exc):
+            return _send_one(message_id, reroutes - 1)  # routed again: template, SMS, held
         return _failed(message_id, exc)
     _sent(message_id, result)
     return "sent"
+
+
+def _outside_window(message_id: int, exc: ChannelError) -> bool:
+    """The provider refused the send as outside WhatsApp's window (nothing was sent): mark the
+    row so its next routing takes the window as closed, or, when it was a template, rules
+    templates out. Whether it may be routed again."""
+    session = db.session
+    message = session.get(Message, message_id, with_for_update=True)
+    if message is None or message.outbox is None:
+        session.rollback()
+        return False
+    meta = dict(message.meta or {})
+    if message.outbox.route == "template" and not meta.get("no_template"):
+        meta["no_template"] = True
+    elif meta.get("window") != "closed":
+        meta["window"] = "closed"
+    else:
+        session.rollback()
+        return False
+    message.meta = meta
+    message.status = "pending"
+    message.outbox.claimed_at = None
+    message.outbox.route_reason = "; ".join(
+        r for r in (message.outbox.route_reason, f"WhatsApp refused it ({exc.code})") if r)
+    session.commit()
+    return True
 
 
 def _claim(message_id: int) -> Claim | None:
@@ -201,6 +238,10 @@ def _claim(message_id: int) -> Claim | None:
         return None
     if _earlier_part_unsent(message):
         session.rollback()  # its parts leave in order: the earlier part's send sends this too
+        return None
+    route = route_for(session, message, now)
+    if route is not None and not apply(session, message, route):
+        session.commit()  # held, or its words went another way: nothing to send here
         return None
     tried_since = outbox.created_at - CLOCK_SKEW if outbox.attempts > 0 else None
     outbox.claimed_at = now
@@ -303,7 +344,9 @@ def _failed(message_id: int, exc: ChannelError) -> str:
     outbox.claimed_at = None
     message.error_code = exc.code
     message.error_message = str(exc)
-    give_up = exc.permanent or outbox.attempts >= current_app.config["SEND_MAX_ATTEMPTS"]
+    most = current_app.config["SEND_MAX_ATTEMPTS"]
+    # A provider's rate limit passes: such a message is tried for longer before it fails.
+    give_up = exc.permanent or outbox.attempts >= (3 * most if exc.rate_limited else most)
     if give_up:
         message.status = "failed"
         outbox.done = True
@@ -317,15 +360,27 @@ def _failed(message_id: int, exc: ChannelError) -> str:
     delay = backoff(outbox.attempts)
     message.status = "pending"
     outbox.next_attempt_at = utcnow() + delay
-    later = [part.id for part in _later_parts(message)]
+    later = [part.id for part in (_waiting_behind(message, outbox.next_attempt_at)
+                                  if exc.rate_limited else _later_parts(message))]
     if later:
-        # The reply's later parts wait for this one and go after its retry.
+        # The reply's later parts (after a rate limit: all the conversation's later messages)
+        # wait for this one and go after its retry, in order.
         session.execute(update(Outbox).where(Outbox.message_id.in_(later))
                         .values(next_attempt_at=outbox.next_attempt_at))
     session.commit()
     log.info("message %s failed (%s), retry in %s", message_id, outbox.last_error, delay)
-    enqueue(SEND_JOB, message_id, delay=delay)
+    # One job sends them all, oldest first: the send of the last sends every earlier one due.
+    enqueue(SEND_JOB, max([message_id, *later]), delay=delay)
     return "retry"
+
+
+def _waiting_behind(message: Message, until: datetime) -> list[Message]:
+    """The conversation's unsent messages after `message` that would go before `until`."""
+    return list(db.session.scalars(
+        select(Message).join(Outbox)
+        .where(Message.conversation_id == message.conversation_id, Message.id > message.id,
+               Outbox.done.is_(False), Outbox.next_attempt_at < until)
+        .order_by(Message.id)))
 
 
 def _fail_part(part: Message, failed: Message) -> None:

@@ -17,7 +17,9 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from jobs.drafts import draft_timers
+from jobs.payments import check_open_payments, remind_dues
 from jobs.sweeper import sweep
+from jobs.templates import refresh_template_status
 from jobs.vendor_duties import expire_rfqs, order_reminders, reset_lead_credits
 from market.redis import redis_connection
 
@@ -41,6 +43,10 @@ def periodic_job_definitions() -> list[Periodic]:
         Periodic("order_reminders", order_reminders, "ORDER_REMINDERS_INTERVAL_SECONDS"),
         Periodic("rfq_expiry", expire_rfqs, "RFQ_EXPIRY_INTERVAL_SECONDS"),
         Periodic("lead_credit_reset", reset_lead_credits, "LEAD_CREDIT_RESET_INTERVAL_SECONDS"),
+        Periodic("payment_lookups", check_open_payments, "PAYMENT_LOOKUP_INTERVAL_SECONDS"),
+        Periodic("dues_reminders", remind_dues, "PAYMENT_REMINDERS_INTERVAL_SECONDS"),
+        Periodic("template_status", refresh_template_status,
+                 "TEMPLATE_STATUS_INTERVAL_SECONDS"),
     ]
 
 

@@ -55,12 +55,26 @@ class ItemLines:
             f"{amount(item.subtotal, currency, language)}" for item in self.order.items)
 
 
+def plain_values(language: str | None, values: dict[str, Any]) -> dict[str, Any]:
+    """`values` with Local, Money and ItemLines rendered in `language`."""
+    return {name: v.render(language) if isinstance(v, (Local, Money, ItemLines)) else v
+            for name, v in values.items()}
+
+
 def render(key: str, language: str | None, values: dict[str, Any]) -> str:
     """Text `key` in `language`, with Local, Money and ItemLines values rendered in the same
     language."""
-    plain = {name: v.render(language) if isinstance(v, (Local, Money, ItemLines)) else v
-             for name, v in values.items()}
-    return vtext(key, language, **plain)
+    return vtext(key, language, **plain_values(language, values))
+
+
+def notice_meta(key: str, language: str | None, values: dict[str, Any]) -> dict[str, Any]:
+    """What a business-initiated message carries for its send (market/window.py): its kind
+    (the text key), its values as the reader reads them, and the language, so that outside
+    WhatsApp's window the approved template of that kind can say the same."""
+    plain = plain_values(language, values)
+    return {"kind": key, "language": language or "en",
+            "values": {name: str(v) for name, v in plain.items()
+                       if isinstance(v, (str, int, float, Decimal))}}
 
 
 def _address(vendor: Vendor, channel: str) -> str | None:
@@ -99,7 +113,8 @@ def alert_vendor(session: Session, vendor: Vendor, key: str, *,
         body = render(key, lang, values)
         if prefix is not None:
             body = render(prefix.key, lang, prefix.values) + "\n" + body
-        extra = dict(meta or {})
+        extra = {**notice_meta(key, lang, values), **(meta or {}),
+                 "alert_channels": [c.channel for c in convs]}
         if subject_key and conv.channel == "email":
             extra["subject"] = render(subject_key, lang, values)
         message = queue_outbound(session, conv, body, meta=extra)
@@ -109,18 +124,30 @@ def alert_vendor(session: Session, vendor: Vendor, key: str, *,
 
 
 def buyer_conversation(session: Session, buyer: Buyer) -> Conversation:
-    """The buyer's WhatsApp conversation, where everything about their orders is told."""
-    conv = get_or_create_conversation(session, "whatsapp", buyer.phone)
+    """The buyer's WhatsApp conversation, where everything about their orders is told: the
+    one they write on (by phone, or by WhatsApp user id when they withheld the phone)."""
+    if buyer.phone:
+        conv = get_or_create_conversation(session, "whatsapp", buyer.phone)
+    else:
+        found = session.scalar(select(Conversation).where(
+            Conversation.channel == "whatsapp", Conversation.buyer_id == buyer.id)
+            .order_by(Conversation.id.desc()).limit(1))
+        conv = found or get_or_create_conversation(session, "whatsapp",
+                                                   buyer.wa_user_id or f"buyer:{buyer.id}")
     if conv.buyer_id is None and conv.vendor_id is None:
         conv.buyer_id = buyer.id
     return conv
 
 
 def tell_buyer(session: Session, buyer: Buyer, key: str, **values: Any) -> Message | None:
-    """Queue text `key` to the buyer on WhatsApp, in the buyer's language."""
+    """Queue text `key` to the buyer on WhatsApp, in the buyer's language (with its kind and
+    values, for the template that says it outside WhatsApp's window)."""
     conv = buyer_conversation(session, buyer)
     language = buyer.language or conv.language
-    return queue_outbound(session, conv, render(key, language, values))
+    meta = notice_meta(key, language, values)
+    if "number" in meta["values"]:
+        meta["order"] = meta["values"]["number"]
+    return queue_outbound(session, conv, render(key, language, values), meta=meta)
 
 
 def quantity(value: Decimal | float | None) -> str:

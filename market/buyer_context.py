@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from conversation.buyer import pay_offer_pick
 from conversation.commands import Command, parse_command
 from conversation.types import (
     BuyerFacts,
@@ -26,6 +27,7 @@ from conversation.types import (
 from market.catalog_cache import current_catalog
 from market.config import setting
 from market.models import Buyer, Conversation, Order, Vendor
+from market.payment_chat import account_facts
 from market.pricing import listing_facts
 from parsers import Catalog, ParseResult
 
@@ -56,15 +58,17 @@ def profile_of(buyer: Buyer) -> BuyerProfile:
                         language=buyer.language, currency=buyer.currency,
                         onboarded=bool(buyer.onboarded),
                         registered_by_staff=bool(buyer.registered_by_staff),
-                        profile_name=buyer.profile_name)
+                        profile_name=buyer.profile_name, needs_phone=buyer.phone is None)
 
 
 def delivery_towns(session: Session) -> list[str]:
     """Every town an active vendor delivers to, as spelled first."""
     seen: dict[str, str] = {}
-    vendors = session.scalars(select(Vendor).where(Vendor.is_active).order_by(Vendor.id))
-    for vendor in vendors:
-        for town in vendor.delivery_towns or []:
+    # Only the column: read on every buyer message, it need not build Vendor objects.
+    towns = session.scalars(select(Vendor.delivery_towns).where(Vendor.is_active)
+                            .order_by(Vendor.id))
+    for listed in towns:
+        for town in listed or []:
             seen.setdefault(str(town).strip().lower(), str(town).strip())
     return sorted(seen.values())
 
@@ -81,9 +85,15 @@ def _ordering_facts(session: Session, conv: Conversation, buyer: Buyer, event: E
     parse = _parse(wanted, catalog) if wanted and command is None else None
     event = replace(event, parse=parse)
     facts = replace(facts, catalog=catalog, orders=tuple(recent_orders(session, buyer)))
-    if command is not None and command.name in ("status", "cancel") and command.arg:
-        found = _order_of(session, buyer, command.arg)
+    # `pay N`, or a tapped pay button of an order receipt (market/payment_chat.py).
+    picked = pay_offer_pick(conv.state, conv.slots or {}, said) if command is None else None
+    number = (command.arg if command is not None
+              and command.name in ("status", "cancel", "pay") else picked)
+    found = _order_of(session, buyer, number) if number else None
+    if number:
         facts = replace(facts, order=order_facts(found) if found else None)
+    if picked or (command is not None and command.name in ("pay", "balance")):
+        facts = replace(facts, account=account_facts(session, buyer, found))
     if command is not None and command.name == "reorder":
         facts = replace(facts, last_order_lines=tuple(last_order_lines(session, buyer)))
     skus = _skus_to_price(conv, parse, command, catalog, facts.last_order_lines)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -13,10 +14,11 @@ from sqlalchemy.orm import Session, selectinload
 from conversation.actions import CancelOrder, PlaceOrders, UpdateBuyer
 from conversation.offers import offer_for
 from conversation.texts import amount, text
-from market import ledger
+from market import ledger, payment_chat
 from market.messaging import say
 from market.models import Buyer, Conversation, Listing, Order, Vendor
 from market.orders import ItemSnapshot, TransitionError, create_order, money, transition
+from market.phones import normalise_phone
 from market.pricing import fact_of
 from market.tasks import after_commit
 
@@ -31,8 +33,22 @@ def update_buyer(session: Session, conv: Conversation, action: UpdateBuyer) -> N
     if conv.buyer is None:
         return
     for key, value in action.changes.items():
-        if key in PROFILE_FIELDS and value is not None:
+        if key == "phone":
+            _give_phone(session, conv.buyer, str(value or ""))
+        elif key in PROFILE_FIELDS and value is not None:
             setattr(conv.buyer, key, value)
+
+
+def _give_phone(session: Session, buyer: Buyer, said: str) -> None:
+    """The phone a buyer known only by WhatsApp user id gave for delivery (E.164); one another
+    buyer already has is not taken from them (staff see the buyer without one)."""
+    phone = normalise_phone(said, current_app.config["DEFAULT_COUNTRY"])
+    if phone is None or buyer.phone is not None:
+        return
+    if session.scalar(select(Buyer.id).where(Buyer.phone == phone)) is not None:
+        log.warning("buyer %s gave phone %s, which another buyer has", buyer.id, phone)
+        return
+    buyer.phone = phone
 
 
 def _buyer(conv: Conversation) -> Buyer:
@@ -60,7 +76,9 @@ def place_orders(session: Session, conv: Conversation, action: PlaceOrders) -> N
                                                                       action.draft_key))
         say(session, conv, text("already_placed", language, numbers=numbers))
         return
-    say(session, conv, placed_message(orders, language))
+    body, options = payment_chat.pay_buttons(session, conv, orders, language,
+                                             placed_message(orders, language))
+    say(session, conv, body, options=options)
     for order in orders:
         if order.approval != "held":
             after_commit(session, ORDER_PLACED_JOB, order.id)

@@ -71,6 +71,19 @@ def _list(value: str) -> list[str]:
     return [part.strip() for part in (value or "").split("|") if part.strip()]
 
 
+ALERT_CHANNELS = ("sms", "whatsapp", "email")
+
+
+def alert_channels(value: str) -> list[str]:
+    """The optional `alert_channels` column of vendors.csv (`sms|whatsapp|email`), in that
+    order; empty keeps the vendor's (a new vendor: SMS, and e-mail when it has an address)."""
+    named = [part.lower() for part in _list(value)]
+    wrong = [part for part in named if part not in ALERT_CHANNELS]
+    if wrong:
+        raise RowError(f"alert_channels {'|'.join(wrong)!r} is not sms, whatsapp or email")
+    return [channel for channel in ALERT_CHANNELS if channel in named]
+
+
 def _required(row: dict[str, str], *names: str) -> None:
     missing = [n for n in names if not (row.get(n) or "").strip()]
     if missing:
@@ -172,10 +185,13 @@ def load_vendor(session: Session, row: dict[str, str], admin: bool = True) -> bo
     vendor = session.scalar(select(Vendor).where(Vendor.code == code))
     if not admin:
         _refuse_protected_changes(session, vendor, phone, verification, plan.code)
+    channels = alert_channels(row.get("alert_channels") or "")
     created = vendor is None
     if vendor is None:
         vendor = Vendor(code=code, alert_channels=["sms"] + (["email"] if row.get("email") else []))
         session.add(vendor)
+    if channels:
+        vendor.alert_channels = channels
     vendor.business_name = row["business_name"].strip()
     vendor.phone = phone
     vendor.email = (row.get("email") or "").strip() or None

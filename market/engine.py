@@ -16,6 +16,7 @@ from conversation.actions import (
     AnswerOrder,
     CancelOrder,
     OpenRFQ,
+    PayOrder,
     PlaceOrders,
     Reply,
     SetOptOut,
@@ -23,11 +24,12 @@ from conversation.actions import (
     UnlockLead,
     UpdateBuyer,
 )
-from market import buyer_flow, vendor_flow
+from market import buyer_flow, payment_chat, vendor_flow
 from market.buyer_context import buyer_inputs
 from market.db import utcnow
 from market.messaging import say
 from market.models import Buyer, Conversation, Message, Vendor
+from market.window import release_held
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +98,8 @@ def inputs_of(session: Session, conv: Conversation,
 
 
 def reply(session: Session, conv: Conversation, action: Reply) -> None:
-    say(session, conv, action.text, options=action.options, force=action.even_if_opted_out)
+    say(session, conv, action.text, options=action.options, force=action.even_if_opted_out,
+        kind=action.kind, values=action.values)
 
 
 def set_opt_out(session: Session, conv: Conversation, action: SetOptOut) -> None:
@@ -120,6 +123,7 @@ APPLIERS: dict[type[engine.Action], Applier] = {
     AnswerOrder: vendor_flow.answer_order,
     UnlockLead: vendor_flow.unlock_lead,
     SubmitQuote: vendor_flow.submit_quote,
+    PayOrder: payment_chat.pay_order,
 }
 
 
@@ -137,6 +141,7 @@ def handle_inbound(session: Session, conv: Conversation, message: Message) -> No
     """Run the engine on one stored inbound message and mark it processed."""
     link_party(session, conv)
     conv.last_inbound_at = message.created_at
+    release_held(session, conv)  # WhatsApp's window is open again: what waited for it goes
     run_engine(session, conv, event_of(message))
     message.processed_at = utcnow()
     message.status = "processed"

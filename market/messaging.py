@@ -21,7 +21,7 @@ from conversation.texts import text as reply_text
 from market.channels import ChannelError, adapter_for
 from market.config import setting
 from market.db import UTCDateTime, utcnow
-from market.models import INBOUND, OUTBOUND, Conversation, Message, Outbox
+from market.models import INBOUND, OUTBOUND, Buyer, Conversation, Message, Outbox
 from market.models.messaging import DELIVERY_RANK
 from market.tasks import send_after_commit
 
@@ -36,6 +36,49 @@ def get_or_create_conversation(session: Session, channel: str, address: str) -> 
         return found
     conversation_id = _conversation_id(session.connection(), channel, address, cache=False)
     return session.get_one(Conversation, conversation_id)
+
+
+def identify_whatsapp_user(session: Session, phone: str | None, user_id: str) -> str:
+    """The conversation address of a WhatsApp user Meta names by business-scoped user id
+    (`US.1349…`) and perhaps by phone: their phone when known, else the user id. Flushes.
+
+    A user without a phone is a buyer known by user id (asked for a phone at onboarding).
+    A later message with both ids joins them: the user-id conversation becomes the phone's
+    (its history and buyer kept) when the phone has none of its own, and the buyer gets the
+    phone; otherwise the phone's conversation and buyer learn the user id."""
+    by_user = session.scalar(select(Conversation).where(
+        Conversation.channel == "whatsapp", Conversation.user_id == user_id)
+        .order_by(Conversation.id).limit(1))
+    if phone is None:
+        conv = by_user or get_or_create_conversation(session, "whatsapp", user_id)
+        conv.user_id = user_id
+        if conv.buyer_id is None and conv.vendor_id is None:
+            buyer = session.scalar(select(Buyer).where(Buyer.wa_user_id == user_id))
+            if buyer is None:
+                buyer = Buyer(phone=None, wa_user_id=user_id)
+                session.add(buyer)
+                session.flush()
+            conv.buyer_id = buyer.id
+        session.flush()
+        return conv.address
+    by_phone = session.scalar(select(Conversation).where(
+        Conversation.channel == "whatsapp", Conversation.address == phone))
+    if by_phone is None and by_user is not None and by_user.address == user_id:
+        by_user.address = phone
+        by_phone = by_user
+        if by_user.buyer is not None and by_user.buyer.phone is None and session.scalar(
+                select(Buyer.id).where(Buyer.phone == phone)) is None:
+            by_user.buyer.phone = phone
+    if by_phone is not None:
+        by_phone.user_id = by_phone.user_id or user_id
+        buyer = by_phone.buyer
+        if buyer is not None and buyer.wa_user_id is None and session.scalar(
+                select(Buyer.id).where(Buyer.wa_user_id == user_id)) is None:
+            buyer.wa_user_id = user_id
+    else:
+        get_or_create_conversation(session, "whatsapp", phone).user_id = user_id
+    session.flush()
+    return phone
 
 
 @dataclass
@@ -297,11 +340,16 @@ def split_outbound(session: Session, message: Message,
 
 
 def say(session: Session, conv: Conversation, body: str, *, options: tuple[str, ...] = (),
-        force: bool = False) -> Message | None:
-    """A reply on `conv`, with `options` offered as buttons where the channel has them."""
+        force: bool = False, kind: str = "", values: dict[str, str] | None = None
+        ) -> Message | None:
+    """A reply on `conv`, with `options` offered as buttons where the channel has them.
+    `kind` (its text key) and `values` let the template of that kind say it when WhatsApp's
+    window has closed by the time it is sent (a timer's reminder)."""
     meta: dict[str, Any] = {"options": list(options)} if options else {}
     if force:
         meta["even_if_opted_out"] = True
+    if kind:
+        meta.update(kind=kind, values=dict(values or {}), language=conv.language or "en")
     return queue_outbound(session, conv, body, meta=meta, force=force)
 
 

@@ -3,9 +3,16 @@ from __future__ import annotations
 
 from flask import current_app
 
-from market.channels.base import Channel, ChannelError, OutboundMessage, SendResult
+from market.channels.base import (
+    RATE_LIMIT_CODES,
+    Channel,
+    ChannelError,
+    OutboundMessage,
+    SendResult,
+)
 
-__all__ = ["Channel", "ChannelError", "OutboundMessage", "SendResult", "adapter_for"]
+__all__ = ["RATE_LIMIT_CODES", "Channel", "ChannelError", "OutboundMessage", "SendResult",
+           "adapter_for"]
 
 
 def adapter_for(channel: str) -> Channel:

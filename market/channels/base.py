@@ -27,13 +27,24 @@ class SendResult:
     status: str  # the provider's first status: queued, sent, ...
 
 
+# Provider answers that mean "too many, too fast": Twilio's 429 / 20429 and 63018 (the
+# channel's rate), Meta's 130429 (throughput) and 131056 (messages to one user). They are
+# retried after a backoff, the conversation's later messages waiting behind them.
+RATE_LIMIT_CODES = frozenset({"429", "20429", "63018", "130429", "131056"})
+
+
 class ChannelError(Exception):
     """A failed send. `permanent` ones (a bad number, an opted-out user) are not retried."""
 
     def __init__(self, message: str, code: str | None = None, permanent: bool = False) -> None:
         super().__init__(message)
         self.code = code
-        self.permanent = permanent
+        self.permanent = permanent and code not in RATE_LIMIT_CODES
+
+    @property
+    def rate_limited(self) -> bool:
+        """The provider asked us to slow down: try again later, in order."""
+        return self.code in RATE_LIMIT_CODES
 
 
 class Channel(Protocol):

@@ -40,7 +40,10 @@ class MetaChannel:
         return split_body(body, MAX_TEXT, last_limit=MAX_INTERACTIVE_BODY if shown else None)
 
     def send(self, message: OutboundMessage) -> SendResult:
-        """Send `message` as one Cloud API message: interactive when it has options."""
+        """Send `message` as one Cloud API message: an approved template when one was chosen
+        (market/window.py), else interactive when it has options, else text."""
+        if message.extra.get("template"):
+            return self._post(message, template_payload(message.extra["template"]))
         shown = layout(message.options, message.extra.get("language"))
         text = {"type": "text", "text": {"body": message.body}}
         if shown:
@@ -70,7 +73,7 @@ class MetaChannel:
             return self._post(message, text)
 
     def _post(self, message: OutboundMessage, content: dict[str, Any]) -> SendResult:
-        payload = {"messaging_product": "whatsapp", "to": message.to.lstrip("+"), **content}
+        payload = {"messaging_product": "whatsapp", **recipient(message.to), **content}
         try:
             response = requests.post(self.url, json=payload, timeout=15,
                                      headers={"Authorization": f"Bearer {self.token}"})
@@ -82,3 +85,24 @@ class MetaChannel:
             raise ChannelError(error.get("message", response.text), code=str(error.get("code")),
                                permanent=response.status_code < 500 and response.status_code != 429)
         return SendResult(provider_id=data["messages"][0]["id"], status="sent")
+
+
+def recipient(address: str) -> dict[str, str]:
+    """Who a message goes to: a phone number (`to`, digits only), or the business-scoped user
+    id (`recipient`) of someone who withheld their number."""
+    if address.startswith("+") or address.isdigit():
+        return {"to": address.lstrip("+")}
+    return {"recipient": address}
+
+
+def template_payload(chosen: dict[str, Any]) -> dict[str, Any]:
+    """The Cloud API `template` message for a chosen template (market.templates.Chosen): its
+    body variables, and each quick-reply button's payload (what tapping it says)."""
+    components: list[dict[str, Any]] = [{"type": "body", "parameters": [
+        {"type": "text", "text": value} for value in chosen.get("variables") or []]}]
+    for index, payload in enumerate(chosen.get("payloads") or []):
+        components.append({"type": "button", "sub_type": "quick_reply", "index": str(index),
+                           "parameters": [{"type": "payload", "payload": payload}]})
+    return {"type": "template", "template": {
+        "name": chosen["name"], "language": {"code": chosen["language"]},
+        "components": components}}

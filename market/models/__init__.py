@@ -10,13 +10,22 @@ from market.models.market import (
     Quote,
     Subscription,
 )
-from market.models.messaging import INBOUND, OUTBOUND, Conversation, Message, Outbox
+from market.models.messaging import (
+    INBOUND,
+    OUTBOUND,
+    Conversation,
+    Message,
+    MessageTemplate,
+    Outbox,
+)
 from market.models.orders import ORDER_TRANSITIONS, Order, OrderEvent, OrderItem
+from market.models.payments import DueReminder, PaymentAttempt
 from market.models.people import ApiToken, Buyer, Staff, Vendor, VendorDocument
 
 __all__ = [
     "RFQ", "ApiToken", "AuditEvent", "Buyer", "Conversation", "CreditEntry", "INBOUND",
-    "Lead", "Listing", "Message", "ORDER_TRANSITIONS", "OUTBOUND", "Order", "OrderEvent",
+    "Lead", "Listing", "Message", "MessageTemplate", "ORDER_TRANSITIONS", "OUTBOUND", "Order",
+    "OrderEvent",
     "OrderItem", "Outbox", "Payment", "Plan", "Product", "Quote", "Staff", "Subscription",
-    "Vendor", "VendorDocument",
+    "Vendor", "VendorDocument", "DueReminder", "PaymentAttempt",
 ]

@@ -15,8 +15,10 @@ OUTBOUND = "out"
 
 # Outbound delivery states as Twilio reports them, plus our own before the provider has it,
 # and "printed" for what the console channel (development only) wrote to the terminal.
-DELIVERY_STATES = ("pending", "sending", "queued", "sent", "printed", "delivered", "read",
-                   "failed", "undelivered")
+# "held_for_window": a buyer notice WhatsApp would refuse now, sent when the buyer next writes;
+# "rerouted": its words went another way (a template in another row, SMS, e-mail).
+DELIVERY_STATES = ("pending", "held_for_window", "sending", "queued", "sent", "printed",
+                   "delivered", "read", "failed", "undelivered", "rerouted")
 # A later callback never moves a message back to an earlier state (callbacks arrive out of order).
 DELIVERY_RANK = {s: i for i, s in enumerate(DELIVERY_STATES)}
 
@@ -39,6 +41,9 @@ class Conversation(Base):
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     handoff_until: Mapped[datetime | None] = mapped_column()
     last_inbound_at: Mapped[datetime | None] = mapped_column()
+    # WhatsApp's business-scoped user id (BSUID, `US.1349…`) of the person, when Meta sent
+    # one; the address is their phone, or this id when they withheld the phone.
+    user_id: Mapped[str | None] = mapped_column(String(140), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -75,6 +80,10 @@ class Message(Base):
     # Inbound: how many times processing it has failed (a poison message stops at a limit).
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     status_updated_at: Mapped[datetime | None] = mapped_column()
+    # What the provider charges for it, as Meta's status webhooks say (`pricing`): category
+    # (utility, marketing, service, authentication…) and whether it is billable.
+    pricing_category: Mapped[str | None] = mapped_column(String(24))
+    billable: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     conversation: Mapped[Conversation] = relationship()
@@ -96,6 +105,34 @@ class Outbox(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
+    # How it went out and why (market/window.py): free_form, template, held, sms, email,
+    # covered (its words went in a template or another channel) or dropped.
+    route: Mapped[str | None] = mapped_column(String(16))
+    template_key: Mapped[str | None] = mapped_column(String(60))
+    route_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     message: Mapped[Message] = relationship(back_populates="outbox")
+
+
+class MessageTemplate(Base):
+    """One business-initiated message template in one language at one provider (Twilio's
+    Content API or Meta's WABA), as `templates sync` made it, with its approval status."""
+
+    __tablename__ = "message_templates"
+    __table_args__ = (UniqueConstraint("key", "language", "provider"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60))
+    language: Mapped[str] = mapped_column(String(8))
+    provider: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(20), default="utility")
+    # Twilio's content SID (HX…) or Meta's template id.
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+    # draft (made, not yet submitted), pending, approved, rejected, paused, disabled…
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    reason: Mapped[str | None] = mapped_column(Text)
+    # A digest of what was submitted: a changed definition is made anew.
+    digest: Mapped[str | None] = mapped_column(String(64))
+    synced_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,7 +5,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, ColumnElement, ForeignKey, Index, Numeric, String, Text, and_
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    and_,
+    false,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -21,7 +31,10 @@ class Buyer(Base):
     __tablename__ = "buyers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    # None for a WhatsApp user who withheld their number (a username) until they give it.
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # WhatsApp's business-scoped user id (Meta), which may come without the phone.
+    wa_user_id: Mapped[str | None] = mapped_column(String(140), unique=True)
     name: Mapped[str | None] = mapped_column(String(120))
     shop_name: Mapped[str | None] = mapped_column(String(160))
     town: Mapped[str | None] = mapped_column(String(80), index=True)
@@ -29,6 +42,13 @@ class Buyer(Base):
     currency: Mapped[str] = mapped_column(String(3), default="NPR")
     credit_limit: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Reminders of dues (market/dues.py); staff turn them off for one buyer (issue 16).
+    payment_reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # Whether notices WhatsApp will not carry (its window closed, no template) may go by SMS.
+    sms_allowed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Stopped marketing messages (Meta error 131050 or a user_preferences webhook).
+    marketing_opt_out: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default=false())
     profile_name: Mapped[str | None] = mapped_column(String(120))
     # Staff-registered buyers skip onboarding; chat-registered ones finish it themselves.
     registered_by_staff: Mapped[bool] = mapped_column(Boolean, default=False)

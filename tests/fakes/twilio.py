@@ -16,6 +16,14 @@ already left. `hold_next()` makes the next message POSTs wait for `release()` be
 answered: with `record=True` Twilio has taken the message (a worker killed meanwhile never
 learns its sid), with `record=False` the request is lost on the way and nothing is sent.
 
+WhatsApp's 24-hour window, when `enforce_window` is on: `user_wrote(phone)` records that the
+user wrote (tests call it with each inbound message); a free-form send (a `Body`, or a content
+template not approved for WhatsApp) to a user who has not written within `window_hours` is
+accepted (201) and then failed with error 63016 in a signed status callback, as Twilio does.
+The Content API serves approval requests too: `POST /v1/Content/{sid}/ApprovalRequests/whatsapp`
+records one (`approval_requests`), `GET /v1/Content/{sid}/ApprovalRequests` answers its status
+(`received` until `approve()` or with `auto_approve`), and `GET /v1/Content` lists templates.
+
 It also serves inbound media the way Twilio does: `add_media(data)` gives a `MediaUrl` under
 the Messages resource that needs basic auth and answers with a redirect to a second server
 (Twilio's media host) serving the bytes, where no credentials belong. `add_media(data,
@@ -109,6 +117,13 @@ class FakeTwilio:
         self.trickle_hung_up: list[bool] = []  # per finished trickle: the client hung up first
         self.contents: dict[str, dict[str, Any]] = {}  # content templates made, by sid
         self.content_failures: list[tuple[int, int, str]] = []
+        self.approvals: dict[str, dict[str, Any]] = {}  # content sid -> its WhatsApp approval
+        self.approval_requests: list[tuple[str, dict[str, Any]]] = []
+        self.auto_approve = False
+        self.enforce_window = False
+        self.window_hours = 24.0
+        self.last_inbound: dict[str, float] = {}  # "whatsapp:+977…" -> when the user wrote
+        self.refused: list[SentMessage] = []  # free-form sends failed with 63016
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
                                         kwargs={"poll_interval": 0.05})
@@ -250,6 +265,58 @@ class FakeTwilio:
                      "date_created": "2024-01-01T00:00:00Z",
                      "date_updated": "2024-01-01T00:00:00Z", "links": {}}
 
+    def user_wrote(self, phone: str, when: float | None = None) -> None:
+        """The WhatsApp user `phone` wrote to us (at `when`, default now): their window opens."""
+        with self.lock:
+            self.last_inbound[f"whatsapp:{phone}"] = time.time() if when is None else when
+
+    def approve(self, name: str | None = None, status: str = "approved") -> int:
+        """Give every approval request (or those of template `name`) `status`; how many."""
+        with self.lock:
+            changed = 0
+            for approval in self.approvals.values():
+                if name is None or approval["name"] == name:
+                    approval["status"] = status
+                    changed += 1
+            return changed
+
+    def _approval(self, sid: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        with self.lock:
+            if sid not in self.contents:
+                return 404, {"code": 20404, "message": "Not found", "status": 404}
+            approval = {"name": body.get("name"), "category": body.get("category"),
+                        "content_type": "twilio/text", "rejection_reason": "",
+                        "status": "approved" if self.auto_approve else "received",
+                        "allow_category_change": True}
+            self.approvals[sid] = approval
+            self.approval_requests.append((sid, body))
+        return 201, dict(approval)
+
+    def _approval_status(self, sid: str) -> tuple[int, dict[str, Any]]:
+        with self.lock:
+            if sid not in self.contents:
+                return 404, {"code": 20404, "message": "Not found", "status": 404}
+            approval = self.approvals.get(sid) or {"status": "unsubmitted", "name": ""}
+        return 200, {"sid": sid, "account_sid": self.account_sid, "whatsapp": dict(approval),
+                     "url": f"https://content.twilio.com/v1/Content/{sid}/ApprovalRequests"}
+
+    def _content_list(self) -> dict[str, Any]:
+        with self.lock:
+            contents = [dict(c) for c in self.contents.values()]
+        return {"contents": contents, "meta": {"page": 0, "page_size": 500,
+                                               "next_page_url": None}}
+
+    def _outside_window(self, params: dict[str, str]) -> bool:
+        """Whether WhatsApp would refuse this send: free-form to a user whose window closed."""
+        to = params.get("To", "")
+        if not self.enforce_window or not to.startswith("whatsapp:"):
+            return False
+        sid = params.get("ContentSid")
+        if sid and (self.approvals.get(sid) or {}).get("status") == "approved":
+            return False
+        wrote = self.last_inbound.get(to)
+        return wrote is None or time.time() - wrote > self.window_hours * 3600
+
     def wait_for(self, count: int, timeout: float = 45.0) -> list[SentMessage]:
         """Block until at least `count` messages were sent (or the timeout passes)."""
         deadline = time.time() + timeout
@@ -284,11 +351,36 @@ class FakeTwilio:
             sid = "SM" + uuid.uuid4().hex
             sent = SentMessage(sid=sid, to=params.get("To", ""), from_=params.get("From", ""),
                                body=body, params=params, content=content)
+            refused = self._outside_window(params)
+            if refused:
+                sent.status = "failed"
+                self.refused.append(sent)
             self.messages.append(sent)
             self.condition.notify_all()
-        if params.get("StatusCallback") and self.callback_statuses:
+        if refused:
+            if params.get("StatusCallback"):
+                threading.Thread(target=self._post_status, daemon=True,
+                                 args=(sent, "failed", "63016")).start()
+        elif params.get("StatusCallback") and self.callback_statuses:
             threading.Thread(target=self._callbacks, args=(sent,), daemon=True).start()
         return 201, {**sent.resource(self.account_sid), "status": "queued", "date_sent": None}
+
+    def _post_status(self, sent: SentMessage, status: str, code: str) -> None:
+        """A signed status callback for `sent`, as Twilio posts one."""
+        url = sent.params["StatusCallback"]
+        form = {"MessageSid": sent.sid, "MessageStatus": status, "AccountSid": self.account_sid,
+                "To": sent.to, "From": sent.from_, "ErrorCode": code,
+                "ErrorMessage": "Message failed to send because more than 24 hours have "
+                                "passed since the customer last replied to this number."}
+        signature = RequestValidator(self.auth_token).compute_signature(url, form)
+        request = urllib.request.Request(
+            url, data=urllib.parse.urlencode(form).encode(), method="POST",
+            headers={"X-Twilio-Signature": signature,
+                     "Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            urllib.request.urlopen(request, timeout=5).read()
+        except OSError:
+            pass
 
     def _callbacks(self, sent: SentMessage) -> None:
         url = sent.params["StatusCallback"]
@@ -332,6 +424,18 @@ class FakeTwilio:
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 url = urllib.parse.urlsplit(self.path)
                 path = url.path
+                if path.startswith("/v1/Content"):
+                    if not fake._authorised(self.headers.get("Authorization")):
+                        self._json(401, {"code": 20003, "message": "Authenticate",
+                                         "status": 401})
+                    elif path == "/v1/Content":
+                        self._json(200, fake._content_list())
+                    elif (found := re.fullmatch(r"/v1/Content/(HX\w+)/ApprovalRequests",
+                                                path)) is not None:
+                        self._json(*fake._approval_status(found.group(1)))
+                    else:
+                        self._json(404, {"code": 20404, "message": "Not found", "status": 404})
+                    return
                 if path == f"/2010-04-01/Accounts/{fake.account_sid}/Messages.json":
                     if not fake._authorised(self.headers.get("Authorization")):
                         self._json(401, {"code": 20003, "message": "Authenticate",
@@ -364,6 +468,10 @@ class FakeTwilio:
                 raw = self.rfile.read(length).decode()
                 if path == "/v1/Content" and fake._authorised(self.headers.get("Authorization")):
                     self._json(*fake._make_content(json.loads(raw or "{}")))
+                    return
+                approval = re.fullmatch(r"/v1/Content/(HX\w+)/ApprovalRequests/whatsapp", path)
+                if approval is not None and fake._authorised(self.headers.get("Authorization")):
+                    self._json(*fake._approval(approval.group(1), json.loads(raw or "{}")))
                     return
                 params = dict(urllib.parse.parse_qsl(raw, keep_blank_values=True))
                 if not fake._authorised(self.headers.get("Authorization")):

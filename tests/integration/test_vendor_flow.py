@@ -13,7 +13,16 @@ import pytest
 from sqlalchemy import select
 
 from market.db import db, utcnow
-from market.models import RFQ, Buyer, Listing, Product, Subscription, Vendor
+from market.models import (
+    RFQ,
+    Buyer,
+    Conversation,
+    Listing,
+    Message,
+    Product,
+    Subscription,
+    Vendor,
+)
 from market.orders import ItemSnapshot, create_order
 from market.staff import create_staff, issue_token
 from market.tasks import enqueue
@@ -88,9 +97,20 @@ def market(stack):
         stack.env["SMTP_URL"] = smtp.url
         stack.load_catalog()
         with stack.app.app_context():
-            db.session.add(Buyer(phone=BUYER, name="Sita", shop_name="Sita Kirana Pasal",
-                                 town="Kathmandu", language="en", onboarded=True,
-                                 registered_by_staff=True))
+            buyer = Buyer(phone=BUYER, name="Sita", shop_name="Sita Kirana Pasal",
+                          town="Kathmandu", language="en", onboarded=True,
+                          registered_by_staff=True)
+            db.session.add(buyer)
+            db.session.flush()
+            # She has written on WhatsApp lately, as a buyer who orders has: her 24-hour
+            # window is open, so what she is told goes free-form (market/window.py).
+            conv = Conversation(channel="whatsapp", address=BUYER, buyer_id=buyer.id,
+                                state="idle", slots={})
+            db.session.add(conv)
+            db.session.flush()
+            db.session.add(Message(conversation_id=conv.id, direction="in", channel="whatsapp",
+                                   provider_id="SMsitawrote", body="hi", media=[], meta={},
+                                   status="processed", processed_at=utcnow()))
             staff = create_staff(db.session, "ops@example.com", "staff", "correct horse")
             token = issue_token(db.session, staff)
             db.session.commit()
