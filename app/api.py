@@ -13,11 +13,12 @@ from typing import Any, NoReturn
 
 from flask import Blueprint, abort, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from market import ledger
 from market.db import db
-from market.models import RFQ, Buyer, Conversation, Message, Order
+from market.models import RFQ, Buyer, Conversation, Message, Order, Vendor
 from market.models.orders import ORDER_STATUSES
 from market.phones import normalise_phone
 from market.staff import staff_for_token
@@ -215,3 +216,42 @@ def conversation_messages(phone: str) -> ResponseReturnValue:
          "created_at": m.created_at.isoformat()}
         for m in messages
     ]), 200, headers
+
+
+@bp.get("/buyers/<phone>")
+@token_required
+def buyer(phone: str) -> Any:
+    """A buyer's profile and account: what they owe now and their credit limit."""
+    e164 = normalise_phone(phone)
+    if e164 is None:
+        bad_request(f"{phone[:40]!r} is not a phone number")
+    found = db.session.scalar(select(Buyer).where(Buyer.phone == e164))
+    if found is None:
+        abort(404)
+    return jsonify({"phone": found.phone, "name": found.name, "shop": found.shop_name,
+                    "town": found.town, "language": found.language,
+                    "location": None,  # buyers do not share locations yet
+                    "balance": float(ledger.balance(db.session, found.id)),
+                    "credit_limit": _money(found.credit_limit)})
+
+
+# A vendor's answered orders: those it took on, and those it turned down.
+TAKEN = ("accepted", "dispatched", "delivered")
+
+
+@bp.get("/vendors/<code>")
+@token_required
+def vendor(code: str) -> Any:
+    """A vendor's standing: rating, how many orders it has had, and its reliability (the share
+    of the orders it answered that it took on; null before it has answered any)."""
+    found = db.session.scalar(select(Vendor).where(Vendor.code == code.strip().upper()))
+    if found is None:
+        abort(404)
+    counts = dict(db.session.execute(
+        select(Order.status, func.count(Order.id)).where(Order.vendor_id == found.id)
+        .group_by(Order.status)).tuples().all())
+    taken = sum(counts.get(status, 0) for status in TAKEN)
+    answered = taken + counts.get("rejected", 0)
+    return jsonify({"code": found.code, "name": found.business_name,
+                    "rating": _money(found.rating), "orders": sum(counts.values()),
+                    "reliability": round(taken / answered, 3) if answered else None})
