@@ -118,8 +118,11 @@ def _filtered(query: Any, model: Any, statuses: tuple[str, ...] | None = None) -
 
 def _phone_arg() -> str | None:
     raw = request.args.get("phone")
-    if raw is None:
-        return None
+    return None if raw is None else _phone(raw)
+
+
+def _phone(raw: str) -> str:
+    """The E.164 number `raw` names, or a 400 now."""
     phone = normalise_phone(raw)
     if phone is None:
         bad_request(f"{raw[:40]!r} is not a phone number")
@@ -202,9 +205,7 @@ def rfq(number: str) -> Any:
 @token_required
 def conversation_messages(phone: str) -> ResponseReturnValue:
     """The transcript, oldest first, a page at a time (`limit`, `page`)."""
-    e164 = normalise_phone(phone)
-    if e164 is None:
-        bad_request(f"{phone[:40]!r} is not a phone number")
+    e164 = _phone(phone)
     conv_ids = select(Conversation.id).where(Conversation.address == e164)
     query = select(Message).where(Message.conversation_id.in_(conv_ids))
     if request.args.get("channel"):
@@ -222,9 +223,7 @@ def conversation_messages(phone: str) -> ResponseReturnValue:
 @token_required
 def buyer(phone: str) -> Any:
     """A buyer's profile and account: what they owe now and their credit limit."""
-    e164 = normalise_phone(phone)
-    if e164 is None:
-        bad_request(f"{phone[:40]!r} is not a phone number")
+    e164 = _phone(phone)
     found = db.session.scalar(select(Buyer).where(Buyer.phone == e164))
     if found is None:
         abort(404)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -322,6 +323,19 @@ def _meta_preference(p: dict[str, Any]) -> None:
 _OUTAGES = (SQLAlchemyOperationalError, psycopg.OperationalError)
 
 
+def _each(items: list[Any], record: Callable[[Any], None], what: str) -> None:
+    """Record each item in a transaction of its own; one that fails is logged and skipped."""
+    for item in items:
+        try:
+            record(item)
+            db.session.commit()
+        except _OUTAGES:
+            raise
+        except Exception:
+            db.session.rollback()
+            log.exception("skipped %s that could not be recorded: %.200r", what, item)
+
+
 @bp.post("/meta/whatsapp")
 def meta_inbound() -> Response:
     """Each message and status of a notification on its own: one that cannot be read or
@@ -339,22 +353,6 @@ def meta_inbound() -> Response:
             raise
         except Exception:
             log.exception("skipped a Meta message that could not be stored: %.200r", m)
-    for s in statuses:
-        try:
-            _meta_status(s)
-            db.session.commit()
-        except _OUTAGES:
-            raise
-        except Exception:
-            db.session.rollback()
-            log.exception("skipped a Meta status that could not be recorded: %.200r", s)
-    for p in preferences:
-        try:
-            _meta_preference(p)
-            db.session.commit()
-        except _OUTAGES:
-            raise
-        except Exception:
-            db.session.rollback()
-            log.exception("skipped a Meta user preference: %.200r", p)
+    _each(statuses, _meta_status, "a Meta status")
+    _each(preferences, _meta_preference, "a Meta user preference")
     return Response("", status=200)

@@ -16,8 +16,6 @@ Prints `bench NAME VALUE UNIT` lines.
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.dbtools import create_scratch_database, drop_database  # noqa: E402
 from tests.fakes.twilio import FakeTwilio  # noqa: E402
+from tests.procfile import Deployment, free_port  # noqa: E402
 
 SHOPS = int(os.environ.get("BENCH_SHOPS", "100"))
 PROVIDER_MS = float(os.environ.get("BENCH_PROVIDER_MS", "200"))
@@ -59,51 +58,24 @@ class SlowTwilio(FakeTwilio):
         return super()._record(params)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def procfile() -> dict[str, str]:
-    lines = (ROOT / "Procfile").read_text().splitlines()
-    return dict(line.split(": ", 1) for line in lines if ": " in line)
-
-
-class Deployment:
-    """The Procfile's web and worker, in production mode, each in a process group."""
-
-    def __init__(self, env: dict[str, str], base: str) -> None:
-        self.env, self.base = env, base
-        self.procs: list[subprocess.Popen[bytes]] = []
-
-    def start(self) -> None:
-        subprocess.run([sys.executable, "-m", "flask", "--app", "app", "catalog", "import",
-                        str(ROOT / "data" / "catalog")], cwd=ROOT, env=self.env, check=True,
-                       capture_output=True)
-        for name in ("web", "worker"):
-            self.procs.append(subprocess.Popen(
-                ["/bin/sh", "-c", "exec " + procfile()[name]], cwd=ROOT, env=self.env,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(self.base + "/readyz", timeout=2) as answer:  # noqa: S310
-                    if answer.status == 200:
-                        return
-            except (OSError, urllib.error.HTTPError):
-                time.sleep(0.3)
-        raise RuntimeError("the web process did not become ready")
-
-    def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+def deploy(env: dict[str, str], base: str) -> Deployment:
+    """The catalog loaded, then the Procfile's web and worker started and ready."""
+    subprocess.run([sys.executable, "-m", "flask", "--app", "app", "catalog", "import",
+                    str(ROOT / "data" / "catalog")], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    deployment = Deployment(env)
+    for name in ("web", "worker"):
+        deployment.start(name)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/readyz", timeout=2) as answer:  # noqa: S310
+                if answer.status == 200:
+                    return deployment
+        except (OSError, urllib.error.HTTPError):
+            time.sleep(0.3)
+    deployment.stop()
+    raise RuntimeError("the web process did not become ready")
 
 
 class Shop:
@@ -188,9 +160,9 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
-def run(latency_ms: float, fake: SlowTwilio, deployment: Deployment, tag: str) -> dict[str, float]:
+def run(latency_ms: float, fake: SlowTwilio, base: str, tag: str) -> dict[str, float]:
     fake.latency = latency_ms / 1000
-    shops = [Shop(fake, deployment.base, f"+97798{tag}{n:05d}") for n in range(SHOPS)]
+    shops = [Shop(fake, base, f"+97798{tag}{n:05d}") for n in range(SHOPS)]
     latencies, wall = chat_scene(shops)
     burst = burst_scene(shops)
     return {"p50": statistics.median(latencies) * 1000, "p95": percentile(latencies, 95) * 1000,
@@ -215,11 +187,10 @@ def main() -> int:
                                           f"{os.environ.get('PATH', '')}"}
         for name in ("APP_ENV", "SANDBOX_ENABLED", "OPENAI_API_KEY", "SMTP_URL"):
             env.pop(name, None)  # production, as the Procfile runs, with no LLM
-        deployment = Deployment(env, base)
+        deployment = deploy(env, base)
         try:
-            deployment.start()
-            results["provider"] = run(PROVIDER_MS, fake, deployment, "1")
-            results["loopback"] = run(0.0, fake, deployment, "2")
+            results["provider"] = run(PROVIDER_MS, fake, base, "1")
+            results["loopback"] = run(0.0, fake, base, "2")
         finally:
             deployment.stop()
             from redis import Redis

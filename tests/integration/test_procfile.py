@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import urllib.error
@@ -20,19 +19,9 @@ from twilio.request_validator import RequestValidator
 
 from tests.conftest import CATALOG, ROOT
 from tests.integration.conftest import ACCOUNT_SID, AUTH_TOKEN, Stack
+from tests.procfile import Deployment, free_port, procfile
 
 BUYER = "+9779812400001"
-
-
-def procfile() -> dict[str, str]:
-    lines = (ROOT / "Procfile").read_text().splitlines()
-    return dict(line.split(": ", 1) for line in lines if ": " in line)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def get(url: str) -> tuple[int, str]:
@@ -56,34 +45,6 @@ def children_of(pid: int) -> list[int]:
         if int(fields[1]) == pid and fields[0] != "Z":
             found.append(int(stat.parent.name))
     return found
-
-
-class Deployment:
-    """The Procfile's processes, each in its own process group."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
-        self.procs: list[subprocess.Popen[bytes]] = []
-
-    def run(self, name: str) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(["/bin/sh", "-c", procfile()[name]], cwd=ROOT, env=self.env,
-                              capture_output=True, timeout=120)
-
-    def start(self, name: str) -> None:
-        self.procs.append(subprocess.Popen(
-            ["/bin/sh", "-c", "exec " + procfile()[name]], cwd=ROOT, env=self.env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
-
-    def stop(self) -> None:
-        """SIGTERM to the whole group, as a platform stops a dyno."""
-        for proc in self.procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture

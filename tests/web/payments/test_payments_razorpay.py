@@ -1,6 +1,7 @@
 """Razorpay payment links (India, UPI) against a fake Razorpay on loopback: a webhook whose
-signature does not verify gets 403 (CONTRACT.md, like every webhook) and does nothing; a good one makes us fetch the link and
-post it once. A balance payment settles the oldest orders on the account. Jobs run inline."""
+signature does not verify gets 403 (CONTRACT.md, like every webhook) and does nothing; a good
+one makes us fetch the link and post it once. A balance payment settles the oldest orders on
+the account. Jobs run inline."""
 from __future__ import annotations
 
 import re
