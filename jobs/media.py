@@ -13,6 +13,7 @@ from flask import current_app
 
 from jobs.runner import job
 from market import media_intake
+from market.catalog_cache import current_catalog
 from market.db import db
 from market.tasks import MEDIA, PROCESS_JOB, enqueue
 
@@ -35,9 +36,11 @@ def prepare_message(message_id: int) -> bool:
     if claimed is None:
         return False
     conversation_id, todo = claimed
+    catalog = current_catalog(session)
+    session.commit()
     deadline = time.monotonic() + JOB_DOWNLOAD_BUDGET_SECONDS
     for index, item in todo:
-        outcome = media_intake.prepare_item(item, current_app.config, deadline)
+        outcome = media_intake.prepare_item(item, current_app.config, deadline, catalog)
         media_intake.record(session, message_id, index, outcome)
         session.commit()
     enqueue(PROCESS_JOB, conversation_id)

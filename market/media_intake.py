@@ -128,11 +128,12 @@ def record(session: Session, message_id: int, index: int, outcome: Mapping[str, 
 # --- one item: fetch, check, store, read ----------------------------------------------------
 
 def prepare_item(item: Mapping[str, Any], config: Mapping[str, Any] | None = None,
-                 deadline: float | None = None) -> dict[str, Any]:
+                 deadline: float | None = None, catalog: Any = None) -> dict[str, Any]:
     """Fetch, type-check, store and OCR one media item; what to record on it. No database.
 
     The download gives up at `deadline` (a time.monotonic() instant) if that comes before its
-    own MEDIA_DOWNLOAD_DEADLINE_SECONDS."""
+    own MEDIA_DOWNLOAD_DEADLINE_SECONDS. With the `catalog`, OCR prefers its product words
+    where the handwriting is ambiguous."""
     config = config if config is not None else current_app.config
     declared = item.get("declared_type") or item.get("content_type")
     outcome: dict[str, Any] = {"declared_type": declared}
@@ -146,7 +147,7 @@ def prepare_item(item: Mapping[str, Any], config: Mapping[str, Any] | None = Non
     if kind is None:
         return {**outcome, "error": refusal_reason(data)}
     outcome.update(content_type=kind, storage_key=media.store(data, kind, "inbound"))
-    return {**outcome, **read(data, config.get("OCR_ENGINE"))}
+    return {**outcome, **read(data, config.get("OCR_ENGINE"), catalog)}
 
 
 def sniff_type(data: bytes) -> str | None:
@@ -168,12 +169,12 @@ def refusal_reason(data: bytes) -> str:
     return "unsupported"
 
 
-def read(data: bytes, engine: str | None) -> dict[str, Any]:
+def read(data: bytes, engine: str | None, catalog: Any = None) -> dict[str, Any]:
     """OCR the image; an undecodable one (bomb, truncated) becomes an error, not a crash."""
     from parsers.ocr import UnreadableImage, read_image
 
     try:
-        result = read_image(data, engine=engine or None)
+        result = read_image(data, engine=engine or None, catalog=catalog)
     except UnreadableImage as exc:
         log.info("photo refused by OCR: %s", exc)
         return {"error": exc.reason}

@@ -8,6 +8,7 @@ order. A line that cannot be read or parsed still gets an output line, with an `
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import sys
@@ -21,11 +22,11 @@ from parsers.llm import LLMConfig
 log = logging.getLogger("parsers.cli")
 
 
-def _read_image_text(path: str) -> str:
+def _read_image_text(path: str, catalog: Catalog | None = None) -> str:
     # Imported only when an image arrives: OCR pulls in heavy optional dependencies.
     from parsers.ocr import read_image
 
-    return read_image(path).text
+    return read_image(path, catalog=catalog).text
 
 
 def _error_line(case_id: Any, message: str) -> dict[str, Any]:
@@ -61,7 +62,8 @@ def run(stdin: TextIO, stdout: TextIO, catalog: Catalog, llm: LLMConfig | None) 
     for line in stdin:
         if not line.strip():
             continue
-        out = handle_line(line, catalog, llm)
+        # The catalog's words guide OCR where handwriting is ambiguous.
+        out = handle_line(line, catalog, llm, functools.partial(_read_image_text, catalog=catalog))
         stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         stdout.flush()
     return 0

@@ -55,3 +55,28 @@ def test_wrapped_quantity_joins_its_item():
 
 def test_noise_lines_are_dropped():
     assert clean_lines(["|", "।", "—", "", "  ", "chini 10 kg", "~ ."]) == ["chini 10 kg"]
+
+
+@pytest.mark.parametrize(("raw", "fixed"), [
+    ("lux I peti", "lux 1 peti"),
+    ("also I bora chini", "also 1 bora chini"),
+    ("dalda 1 ltr I carton", "dalda 1 ltr 1 carton"),
+    ("tata salt lo pkt", "tata salt 10 pkt"),
+    ("so peti", "so peti"),
+    ("dhara 5 litre ko jar", "dhara 5 litre ko jar"),
+    ("पू किलो चावल", "५ किलो चावल"),
+    ("प् किलो चावल", "५ किलो चावल"),
+    ("पुरानो चामल", "पुरानो चामल"),
+])
+def test_a_lookalike_before_a_pack_word_is_a_count(raw, fixed):
+    assert fix_number_confusions(raw) == fixed
+
+
+def test_numbering_glued_to_a_quantity_is_dropped_when_the_list_is_numbered():
+    # The recogniser lost the space after "2.": the other lines show the list is numbered.
+    assert clean_lines(["1.adha kg jeera", "2.1 kg besar", "3. 1 kg khursani"]) == [
+        "adha kg jeera", "1 kg besar", "1 kg khursani"]
+
+
+def test_decimal_quantities_in_an_unnumbered_list_stay():
+    assert clean_lines(["1.5 kg chini", "2.5 kg dal"]) == ["1.5 kg chini", "2.5 kg dal"]

@@ -1,4 +1,5 @@
-"""Real Tesseract on lists drawn in the test: clean, rotated, tilted, noisy, dim."""
+"""The local engine (OCR_ENGINE=tesseract) on lists drawn in the test: clean, rotated, tilted,
+noisy, dim. Runs the PP-OCR + Tesseract pipeline, or Tesseract alone without the models."""
 
 from __future__ import annotations
 
