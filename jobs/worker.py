@@ -134,7 +134,7 @@ def work_until_stopped(make_worker: Callable[[], Any], burst: bool, **work_args:
     may still be registered) is started after a pause, so an outage never ends the process;
     its periodic thread keeps running meanwhile and the sweeper re-enqueues what was lost.
     """
-    pause = RESTART_PAUSE_SECONDS[0]
+    restarts = Restarts()
     while True:
         started = time.monotonic()
         rq_worker = None
@@ -151,8 +151,7 @@ def work_until_stopped(make_worker: Callable[[], Any], burst: bool, **work_args:
                 return
             log.error("the RQ worker stopped on an error")
         _discard(rq_worker)
-        if time.monotonic() - started > RESTART_RESET_SECONDS:
-            pause = RESTART_PAUSE_SECONDS[0]
+        pause = restarts.pause_after(started)
         log.warning("starting a new RQ worker in %.0f s", pause)
         if threading.current_thread() is threading.main_thread():
             # No job runs during the pause: a signal now simply ends the process (RQ's
@@ -160,7 +159,23 @@ def work_until_stopped(make_worker: Callable[[], Any], burst: bool, **work_args:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.default_int_handler)
         time.sleep(pause)
-        pause = min(pause * 2, RESTART_PAUSE_SECONDS[1])
+
+
+class Restarts:
+    """The pause before a worker that stopped on an error is replaced: it doubles while the
+    workers keep failing (Redis still down), within RESTART_PAUSE_SECONDS, and starts again
+    from the first once a worker has run for RESTART_RESET_SECONDS."""
+
+    def __init__(self) -> None:
+        self._next = RESTART_PAUSE_SECONDS[0]
+
+    def pause_after(self, started: float) -> float:
+        """The pause after a worker that began at `started` (time.monotonic()) stopped."""
+        if time.monotonic() - started > RESTART_RESET_SECONDS:
+            self._next = RESTART_PAUSE_SECONDS[0]
+        pause = self._next
+        self._next = min(pause * 2, RESTART_PAUSE_SECONDS[1])
+        return pause
 
 
 def _discard(rq_worker: Any) -> None:
@@ -188,7 +203,7 @@ class WorkerThread:
         self.thread.start()
 
     def _run(self) -> None:
-        pause = RESTART_PAUSE_SECONDS[0]
+        restarts = Restarts()
         while not self.stopping.is_set():
             started = time.monotonic()
             try:
@@ -199,12 +214,10 @@ class WorkerThread:
                 log.exception("%s: the RQ worker stopped on an error", self.thread.name)
             if self.stopping.is_set():
                 return
-            log.error("%s: the RQ worker stopped; a new one in %.0f s", self.thread.name, pause)
             _discard(self.worker)
-            if time.monotonic() - started > RESTART_RESET_SECONDS:
-                pause = RESTART_PAUSE_SECONDS[0]
+            pause = restarts.pause_after(started)
+            log.error("%s: the RQ worker stopped; a new one in %.0f s", self.thread.name, pause)
             self.stopping.wait(pause)
-            pause = min(pause * 2, RESTART_PAUSE_SECONDS[1])
 
     def stop(self) -> None:
         """Let the job in hand finish, then leave: the thread, idle in Redis's blocking pop,

@@ -12,12 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from conversation.actions import CancelOrder, PlaceOrders, UpdateBuyer
-from conversation.offers import offer_for
+from conversation.offers import money, offer_for
 from conversation.texts import amount, text
 from market import ledger, payment_chat
 from market.messaging import say
 from market.models import Buyer, Conversation, Listing, Order, Vendor
-from market.orders import ItemSnapshot, TransitionError, create_order, money, transition
+from market.orders import ItemSnapshot, TransitionError, create_order, transition
 from market.phones import normalise_phone
 from market.pricing import fact_of
 from market.tasks import after_commit
@@ -51,16 +51,10 @@ def _give_phone(session: Session, buyer: Buyer, said: str) -> None:
     buyer.phone = phone
 
 
-def _buyer(conv: Conversation) -> Buyer:
-    if conv.buyer is None:
-        raise LookupError(f"conversation {conv.id} is not a buyer's")
-    return conv.buyer
-
-
 def place_orders(session: Session, conv: Conversation, action: PlaceOrders) -> None:
     """Turn the confirmed draft into orders (once per draft, even when two workers race),
     send the buyer the receipt, and alert each vendor after the commit."""
-    buyer = _buyer(conv)
+    buyer = conv.required_buyer()
     language = action.language
     existing = _orders_of_draft(session, buyer, action.draft_key)
     if existing:
@@ -149,7 +143,7 @@ def placed_message(orders: list[Order], language: str) -> str:
 def cancel_order(session: Session, conv: Conversation, action: CancelOrder) -> None:
     """Cancel the buyer's order if its status still allows it; the vendor is told after the
     commit, and an order on credit comes off the buyer's account."""
-    buyer = _buyer(conv)
+    buyer = conv.required_buyer()
     order = session.scalar(select(Order).where(Order.buyer_id == buyer.id,
                                                Order.number == action.number)
                            .with_for_update())

@@ -224,9 +224,17 @@ class Config:
 
 
 def setting(name: str) -> int:
-    """A tunable number from the app's config; outside an app, its default in Config."""
+    """A tunable whole number from the app's config; outside an app, its default in Config."""
+    return int(_configured(name))
+
+
+def fractional_setting(name: str) -> float:
+    """A tunable that may be fractional (hours of WhatsApp's window), read as `setting`."""
+    return float(_configured(name))
+
+
+def _configured(name: str) -> int | float | str:
     from flask import current_app, has_app_context
 
-    if has_app_context():
-        return int(current_app.config.get(name, getattr(Config, name)))
-    return int(getattr(Config, name))
+    default = getattr(Config, name)
+    return current_app.config.get(name, default) if has_app_context() else default

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from conversation.offers import money
 from market.models import Buyer, CreditEntry, Order, Payment
-from market.orders import money
 
 
 def check_amount(value: Any, *, precision: int = 12, scale: int = 2,

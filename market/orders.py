@@ -5,17 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from conversation.offers import money
 from market.models import ORDER_TRANSITIONS, Buyer, Order, OrderEvent, OrderItem, Vendor
-
-CENT = Decimal("0.01")
-
-
-def money(value: Decimal | float | int | str) -> Decimal:
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 from conversation.actions import PayOrder
 from conversation.buyer import PAY_OFFER
 from conversation.draft import numbered
+from conversation.offers import money
 from conversation.texts import text
 from conversation.types import AccountFacts, DueFacts, PaymentFacts
 from market import dues, ledger, payments
 from market.db import utcnow
 from market.messaging import say
 from market.models import Buyer, Conversation, CreditEntry, Order, Payment
-from market.orders import money
 
 RECENT_PAYMENTS = 3
 OPEN_COD = ("pending", "accepted", "dispatched")  # paid to the vendor on delivery

@@ -34,6 +34,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from conversation.offers import money
 from conversation.texts import amount as say_amount
 from conversation.texts import text
 from market import audit, ledger
@@ -42,7 +43,6 @@ from market.db import utcnow
 from market.messaging import queue_outbound, say
 from market.models import Buyer, Conversation, CreditEntry, Order, Payment, PaymentAttempt
 from market.models.payments import OPEN_STATES
-from market.orders import money
 from market.tasks import after_commit
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from conversation.actions import AcceptQuote, AnswerOrder, OpenRFQ, SubmitQuote,
 from market import leads, rfqs, vendor_orders
 from market.db import utcnow
 from market.messaging import say
-from market.models import Buyer, Conversation, Vendor
+from market.models import Conversation
 
 
 def vendor_context(conv: Conversation) -> engine.Context:
@@ -21,48 +21,38 @@ def vendor_context(conv: Conversation) -> engine.Context:
     return engine.Context(role="vendor", channel=conv.channel, party=party)
 
 
-def _vendor(conv: Conversation) -> Vendor:
-    if conv.vendor is None:
-        raise LookupError(f"conversation {conv.id} is not a vendor's")
-    return conv.vendor
-
-
-def _buyer(conv: Conversation) -> Buyer:
-    if conv.buyer is None:
-        raise LookupError(f"conversation {conv.id} is not a buyer's")
-    return conv.buyer
-
-
 def answer_order(session: Session, conv: Conversation, action: AnswerOrder) -> None:
     """`accept 1042`, `reject 1042 no stock`, `dispatch 1042`, `delivered 1042`."""
-    reply = vendor_orders.answer_order(session, _vendor(conv), action.number, action.to_status,
-                                       action.reason, conv.language)
+    reply = vendor_orders.answer_order(session, conv.required_vendor(), action.number,
+                                       action.to_status, action.reason, conv.language)
     say(session, conv, reply)
 
 
 def unlock_lead(session: Session, conv: Conversation, action: UnlockLead) -> None:
     """`unlock R12`."""
-    reply = leads.unlock(session, _vendor(conv), action.rfq_number, conv.language, utcnow())
+    reply = leads.unlock(session, conv.required_vendor(), action.rfq_number, conv.language,
+                         utcnow())
     say(session, conv, reply)
 
 
 def submit_quote(session: Session, conv: Conversation, action: SubmitQuote) -> None:
     """`quote R12 1850 per sack, delivery tomorrow`."""
-    reply = rfqs.submit_quote(session, _vendor(conv), action.rfq_number, Decimal(action.price),
-                              action.unit, action.terms, conv.language, utcnow())
+    reply = rfqs.submit_quote(session, conv.required_vendor(), action.rfq_number,
+                              Decimal(action.price), action.unit, action.terms, conv.language,
+                              utcnow())
     say(session, conv, reply)
 
 
 def open_rfq(session: Session, conv: Conversation, action: OpenRFQ) -> None:
     """The buyer asked vendors for a price on something the catalog lacks."""
-    rfqs.open_and_route(session, _buyer(conv), text=action.text, quantity=action.quantity,
-                        unit=action.unit, needed_by=action.needed_by,
+    rfqs.open_and_route(session, conv.required_buyer(), text=action.text,
+                        quantity=action.quantity, unit=action.unit, needed_by=action.needed_by,
                         conversation_id=conv.id, now=utcnow())
 
 
 def accept_quote(session: Session, conv: Conversation, action: AcceptQuote) -> None:
     """`accept quote 2 [R12]`: the quote becomes an order with its vendor."""
-    reply = rfqs.accept_quote(session, _buyer(conv), action.position, action.rfq_number,
-                              conversation_id=conv.id,
-                              language=conv.language or _buyer(conv).language)
+    buyer = conv.required_buyer()
+    reply = rfqs.accept_quote(session, buyer, action.position, action.rfq_number,
+                              conversation_id=conv.id, language=conv.language or buyer.language)
     say(session, conv, reply)

@@ -32,7 +32,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from market.config import Config
+from market.config import fractional_setting
 from market.db import utcnow
 from market.messaging import get_or_create_conversation, queue_outbound
 from market.models import INBOUND, OUTBOUND, Conversation, Message, Outbox, Vendor
@@ -53,9 +53,7 @@ _PART_KEYS = ("part", "parts", "reply", "provider", "window_refused")
 
 def window_hours() -> float:
     """WHATSAPP_WINDOW_HOURS as configured (fractional hours allowed)."""
-    if has_app_context():
-        return float(current_app.config.get("WHATSAPP_WINDOW_HOURS", Config.WHATSAPP_WINDOW_HOURS))
-    return float(Config.WHATSAPP_WINDOW_HOURS)
+    return fractional_setting("WHATSAPP_WINDOW_HOURS")
 
 
 @dataclass(frozen=True)

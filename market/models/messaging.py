@@ -50,6 +50,18 @@ class Conversation(Base):
     buyer: Mapped[Buyer | None] = relationship()
     vendor: Mapped[Vendor | None] = relationship()
 
+    def required_buyer(self) -> Buyer:
+        """The buyer this conversation is with; LookupError when it is not a buyer's."""
+        if self.buyer is None:
+            raise LookupError(f"conversation {self.id} is not a buyer's")
+        return self.buyer
+
+    def required_vendor(self) -> Vendor:
+        """The vendor this conversation is with; LookupError when it is not a vendor's."""
+        if self.vendor is None:
+            raise LookupError(f"conversation {self.id} is not a vendor's")
+        return self.vendor
+
 
 class Message(Base):
     """A message in or out. `provider_id` (Twilio's MessageSid) is unique: replays store nothing."""

@@ -47,6 +47,8 @@ from typing import Any
 
 from twilio.request_validator import RequestValidator
 
+from tests.fakes import QuietHandler
+
 
 @dataclass
 class SentMessage:
@@ -372,6 +374,10 @@ class FakeTwilio:
                 "To": sent.to, "From": sent.from_, "ErrorCode": code,
                 "ErrorMessage": "Message failed to send because more than 24 hours have "
                                 "passed since the customer last replied to this number."}
+        self._post_signed(url, form)
+
+    def _post_signed(self, url: str, form: dict[str, str]) -> None:
+        """POST `form` to our app signed as Twilio signs it; a refused post is Twilio's loss."""
         signature = RequestValidator(self.auth_token).compute_signature(url, form)
         request = urllib.request.Request(
             url, data=urllib.parse.urlencode(form).encode(), method="POST",
@@ -390,15 +396,7 @@ class FakeTwilio:
                     self.account_sid, "To": sent.to, "From": sent.from_}
             if status in ("failed", "undelivered"):
                 form.update(ErrorCode="63016", ErrorMessage="Outside the allowed window")
-            signature = RequestValidator(self.auth_token).compute_signature(url, form)
-            request = urllib.request.Request(
-                url, data=urllib.parse.urlencode(form).encode(), method="POST",
-                headers={"X-Twilio-Signature": signature,
-                         "Content-Type": "application/x-www-form-urlencoded"})
-            try:
-                urllib.request.urlopen(request, timeout=5).read()
-            except OSError:
-                pass
+            self._post_signed(url, form)
 
     def _authorised(self, header: str | None) -> bool:
         if not header or not header.startswith("Basic "):
@@ -409,18 +407,7 @@ class FakeTwilio:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _json(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 url = urllib.parse.urlsplit(self.path)
                 path = url.path
